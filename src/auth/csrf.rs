@@ -1,0 +1,107 @@
+//! Cross-site request forgery protection for every state-changing form: a
+//! per-session token in a hidden field, checked in constant time, plus the
+//! browser's own `Sec-Fetch-Site` and `Origin` headers.
+//!
+//! Handlers never read a POST body themselves: they take `CsrfForm<T>`, so a
+//! form without a valid token cannot reach them.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+use crate::config::BaseUrl;
+use crate::error::AppError;
+use crate::secret::random_hex;
+use crate::state::AppState;
+
+/// The hidden field every form carries.
+pub const FIELD: &str = "csrf_token";
+const SESSION_KEY: &str = "csrf";
+
+const REJECTED: &str = "This form could not be accepted: it has expired or was sent from \
+                        another site. Go back, reload the page and try again.";
+
+/// The session's token, created on first use.
+pub fn token(session: &Session) -> Result<String, AppError> {
+    if let Ok(Some(token)) = session.get::<String>(SESSION_KEY) {
+        return Ok(token);
+    }
+    let token = random_hex(32);
+    session
+        .insert(SESSION_KEY, &token)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
+    Ok(token)
+}
+
+/// Refuses requests a browser marks as coming from another site.
+fn check_headers(req: &HttpRequest, base_url: &BaseUrl) -> Result<(), AppError> {
+    let header_str = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header_str(header::HeaderName::from_static("sec-fetch-site"))
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err(AppError::Forbidden(REJECTED.into()));
+    }
+    if let Some(origin) = header_str(header::ORIGIN) {
+        let info = req.connection_info();
+        let own = format!("{}://{}", info.scheme(), info.host());
+        if !origin.eq_ignore_ascii_case(base_url.origin()) && !origin.eq_ignore_ascii_case(&own) {
+            return Err(AppError::Forbidden(REJECTED.into()));
+        }
+    }
+    Ok(())
+}
+
+fn check_token(session: &Session, submitted: Option<&str>) -> Result<(), AppError> {
+    let expected = session.get::<String>(SESSION_KEY).ok().flatten();
+    match (expected, submitted) {
+        (Some(expected), Some(submitted))
+            if bool::from(expected.as_bytes().ct_eq(submitted.as_bytes())) =>
+        {
+            Ok(())
+        }
+        _ => Err(AppError::Forbidden(REJECTED.into())),
+    }
+}
+
+/// A URL-encoded form whose CSRF token and origin have been checked.
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        // Honours the app's PayloadConfig limit: an oversized body is a 413.
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let state = AppState::of(&req)?;
+            check_headers(&req, &state.config.base_url)?;
+            let body = body.await?;
+            let content_type = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !content_type.starts_with("application/x-www-form-urlencoded") {
+                return Err(AppError::BadRequest("Expected a submitted HTML form.".into()).into());
+            }
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+                .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+            let submitted = pairs
+                .iter()
+                .find(|(k, _)| k == FIELD)
+                .map(|(_, v)| v.as_str());
+            check_token(&req.get_session(), submitted)?;
+            let form = serde_urlencoded::from_bytes(&body)
+                .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}.")))?;
+            Ok(CsrfForm(form))
+        })
+    }
+}

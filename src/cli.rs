@@ -1,0 +1,246 @@
+//! The command line: `serve` (the default), `migrate`, `admin`, `healthcheck`.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::accounts;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::db;
+use crate::domain::account::{EmailAddress, NewPassword, PersonName, Role};
+use crate::secret::random_hex;
+use crate::startup::{Application, open_database};
+use crate::telemetry;
+
+#[derive(Parser)]
+#[command(
+    name = "infrapulse",
+    version,
+    about = "Survey the teams that use your infrastructure."
+)]
+#[command(after_help = "Configuration comes from environment variables; see README.md.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default when no command is given).
+    Serve(ServeArgs),
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Manage admin and viewer accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Exit 0 when the server on BIND answers /healthz (for container health checks).
+    Healthcheck,
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    /// Fill an empty database with demo content and print how to sign in.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account. The password is read from INFRAPULSE_ADMIN_PASSWORD or prompted for.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin (may change everything) or viewer (reads only).
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+    /// Set a new password and sign the account out everywhere.
+    Passwd {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("infrapulse: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(config, args),
+        Command::Migrate => migrate(&config),
+        Command::Admin { command } => admin(&config, command),
+        Command::Healthcheck => healthcheck(config.bind),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("infrapulse: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let app = Application::build(config, clock).await?;
+        let state = app.state();
+        {
+            let mut conn = state.pool.get()?;
+            ensure_admin(&mut conn, &state.config, state.clock.now(), args.demo)?;
+        }
+        tracing::info!(
+            address = %state.config.bind,
+            base_url = state.config.base_url.as_str(),
+            database = ?state.config.database_url,
+            "serving"
+        );
+        println!(
+            "infrapulse is serving at {}/",
+            state.config.base_url.as_str()
+        );
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+const DEMO_ADMIN_EMAIL: &str = "admin@example.com";
+
+/// First start: an admin from the environment, a demo admin, or instructions.
+fn ensure_admin(
+    conn: &mut db::DbConnection,
+    config: &Config,
+    now: chrono::NaiveDateTime,
+    demo: bool,
+) -> anyhow::Result<()> {
+    if accounts::any_admin(conn)? {
+        if demo {
+            println!(
+                "The database already has accounts, so no demo content was added. \
+                 Sign in with an existing account (reset one with `infrapulse admin passwd --email EMAIL`)."
+            );
+        }
+        return Ok(());
+    }
+    if let Some(admin) = &config.bootstrap_admin {
+        let password = NewPassword::parse(admin.password.expose().clone())
+            .map_err(|e| anyhow::anyhow!("INFRAPULSE_ADMIN_PASSWORD {e}"))?;
+        let name = PersonName::parse("Administrator").map_err(anyhow::Error::msg)?;
+        accounts::create(conn, &admin.email, &name, Role::Admin, &password, now)?;
+        tracing::info!(email = %admin.email, "created the first admin from INFRAPULSE_ADMIN_EMAIL");
+        return Ok(());
+    }
+    if demo {
+        let email = EmailAddress::parse(DEMO_ADMIN_EMAIL).map_err(anyhow::Error::msg)?;
+        let name = PersonName::parse("Demo Admin").map_err(anyhow::Error::msg)?;
+        let password = NewPassword::parse(random_hex(8)).map_err(anyhow::Error::msg)?;
+        accounts::create(conn, &email, &name, Role::Admin, &password, now)?;
+        // Printed once, to the terminal that asked for a demo; never logged.
+        println!(
+            "\nDemo content created. Sign in at {}/login\n    email:    {}\n    password: {}\n",
+            config.base_url.as_str(),
+            email,
+            password.expose()
+        );
+        return Ok(());
+    }
+    eprintln!(
+        "\nNo admin account exists yet. Create one with\n\
+         \n    infrapulse admin add --email you@example.com --name \"Your Name\"\n\
+         \n(`cargo run --release -- admin add …` from a checkout), or start the server with\n\
+         INFRAPULSE_ADMIN_EMAIL and INFRAPULSE_ADMIN_PASSWORD set.\n"
+    );
+    Ok(())
+}
+
+fn migrate(config: &Config) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database_url, 1)?;
+    let mut conn = pool.get()?;
+    let applied = db::run_migrations(&mut conn)?;
+    if applied.is_empty() {
+        println!("The database schema is up to date.");
+    }
+    for name in applied {
+        println!("applied {name}");
+    }
+    Ok(())
+}
+
+fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
+    let pool = open_database(config)?;
+    let mut conn = pool.get()?;
+    let now = SystemClock.now();
+    match command {
+        AdminCommand::Add { email, name, role } => {
+            let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+            let name = PersonName::parse(&name).map_err(|e| anyhow::anyhow!("--name {e}"))?;
+            let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role {e}"))?;
+            let password = read_new_password(config)?;
+            accounts::create(&mut conn, &email, &name, role, &password, now)?;
+            println!("Created {} account {email}.", role.as_str());
+        }
+        AdminCommand::Passwd { email } => {
+            let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+            let password = read_new_password(config)?;
+            accounts::change_password(&mut conn, &email, &password, now)?;
+            println!("Password changed for {email}; its sessions have been signed out.");
+        }
+    }
+    Ok(())
+}
+
+/// From INFRAPULSE_ADMIN_PASSWORD, or typed twice at a prompt. Never from argv,
+/// where other users and shell history would see it.
+fn read_new_password(config: &Config) -> anyhow::Result<NewPassword> {
+    let raw = match &config.bootstrap_admin {
+        Some(admin) => admin.password.expose().clone(),
+        None => match std::env::var("INFRAPULSE_ADMIN_PASSWORD") {
+            Ok(p) if !p.is_empty() => p,
+            _ => {
+                let first = rpassword::prompt_password("New password: ").context(
+                    "cannot prompt for a password here; set INFRAPULSE_ADMIN_PASSWORD instead",
+                )?;
+                let second = rpassword::prompt_password("Repeat it: ")?;
+                anyhow::ensure!(first == second, "the two passwords differ");
+                first
+            }
+        },
+    };
+    NewPassword::parse(raw).map_err(|e| anyhow::anyhow!("the password {e}"))
+}
+
+/// A plain HTTP/1.0 GET, so the runtime image needs no curl.
+fn healthcheck(bind: SocketAddr) -> anyhow::Result<()> {
+    let mut addr = bind;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(3))
+        .with_context(|| format!("nothing answers on {addr}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(3)))?;
+    stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head)?;
+    anyhow::ensure!(
+        head.starts_with(b"HTTP/1.") && &head[8..12] == b" 200",
+        "/healthz did not answer 200"
+    );
+    Ok(())
+}

@@ -1,0 +1,428 @@
+//! Configuration: environment variables, parsed once into one typed struct that
+//! is handed to the application (no globals, so tests build their own).
+//!
+//! Every variable, its default and its form is listed in README.md; a bad value
+//! stops start-up with a message naming the variable and the expected form.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::TimeDelta;
+
+use crate::db::DatabaseUrl;
+use crate::domain::account::EmailAddress;
+use crate::secret::{Secret, random_hex};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Holds the default SQLite database, mail written to files, and the generated secret key.
+    pub data_dir: PathBuf,
+    pub database_url: DatabaseUrl,
+    pub db_pool_size: u32,
+    pub bind: SocketAddr,
+    /// Where users reach the service; emailed links are built from it.
+    pub base_url: BaseUrl,
+    /// `None`: emails are written as `.eml` files under `data_dir/mail`.
+    pub smtp_url: Option<Secret<String>>,
+    /// `None`: a key is generated once and kept in `data_dir/secret_key`.
+    pub secret_key: Option<Secret<String>>,
+    pub session_idle: TimeDelta,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_proxy: bool,
+    pub log_format: LogFormat,
+    pub workers: usize,
+    /// First-start admin account, created by `serve` when no admin exists.
+    pub bootstrap_admin: Option<BootstrapAdmin>,
+}
+
+/// `INFRAPULSE_ADMIN_EMAIL` and `INFRAPULSE_ADMIN_PASSWORD`, both or neither.
+#[derive(Debug, Clone)]
+pub struct BootstrapAdmin {
+    pub email: EmailAddress,
+    pub password: Secret<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The service's public address: scheme, host, optional port and path prefix,
+/// stored without a trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    url: String,
+    origin: String,
+}
+
+impl BaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let uri: actix_web::http::Uri =
+            raw.trim().parse().map_err(|_| "is not a URL".to_string())?;
+        let scheme = uri.scheme_str().unwrap_or_default();
+        if scheme != "http" && scheme != "https" {
+            return Err("must start with http:// or https://".into());
+        }
+        let authority = uri
+            .authority()
+            .filter(|a| !a.host().is_empty())
+            .ok_or_else(|| "must name a host".to_string())?;
+        if uri.query().is_some() || raw.contains('#') {
+            return Err("must not have a query or fragment".into());
+        }
+        if authority.as_str().contains('@') {
+            return Err("must not contain credentials".into());
+        }
+        let origin = format!("{scheme}://{}", authority.as_str().to_ascii_lowercase());
+        let path = uri.path().trim_end_matches('/');
+        Ok(BaseUrl {
+            url: format!("{origin}{path}"),
+            origin,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// `scheme://host[:port]`, as browsers send it in the `Origin` header.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.url.starts_with("https://")
+    }
+
+    /// An absolute link to `path` (which starts with `/`).
+    pub fn join(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
+    }
+
+    /// Reads configuration through `lookup` (a variable's value, if set).
+    /// Empty values count as unset, as container tools often pass them.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |var: &str| lookup(var).filter(|v| !v.trim().is_empty());
+        let fail = |var: &'static str, problem: String| ConfigError { var, problem };
+
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into()));
+
+        let database_url = match get("DATABASE_URL") {
+            // The value may hold a password: never echo it.
+            Some(raw) => DatabaseUrl::parse(&raw).map_err(|e| {
+                fail(
+                    "DATABASE_URL",
+                    format!("{e}; expected postgres://USER@HOST/DB, sqlite://PATH or a file path"),
+                )
+            })?,
+            None => DatabaseUrl::Sqlite(data_dir.join("infrapulse.db")),
+        };
+
+        let db_pool_size =
+            parse_number(get("DB_POOL_SIZE"), 8, 1..=200).map_err(|e| fail("DB_POOL_SIZE", e))?;
+
+        let bind_raw = get("BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_raw.trim().parse().map_err(|_| {
+            fail(
+                "BIND",
+                format!("expected an IP address and port such as 127.0.0.1:8080, got '{bind_raw}'"),
+            )
+        })?;
+
+        let base_url = match get("BASE_URL") {
+            Some(raw) => BaseUrl::parse(&raw).map_err(|e| {
+                fail(
+                    "BASE_URL",
+                    format!("{e}; expected a URL such as https://pulse.example.com, got '{raw}'"),
+                )
+            })?,
+            None => BaseUrl::parse(&format!("http://{bind}")).map_err(|e| fail("BASE_URL", e))?,
+        };
+
+        let smtp_url = match get("SMTP_URL") {
+            Some(raw) => {
+                let scheme = raw.split_once("://").map(|(s, _)| s);
+                if !matches!(scheme, Some("smtp" | "smtps")) {
+                    return Err(fail(
+                        "SMTP_URL",
+                        "expected smtp://[USER:PASSWORD@]HOST[:PORT] or smtps://…".into(),
+                    ));
+                }
+                Some(Secret::new(raw))
+            }
+            None => None,
+        };
+
+        let secret_key = match get("SECRET_KEY") {
+            Some(raw) if raw.trim().len() < 32 => {
+                return Err(fail(
+                    "SECRET_KEY",
+                    "must be at least 32 characters; generate one with `openssl rand -hex 32`"
+                        .into(),
+                ));
+            }
+            Some(raw) => Some(Secret::new(raw.trim().to_owned())),
+            None => None,
+        };
+
+        let idle_minutes = parse_number(get("SESSION_IDLE_MINUTES"), 30, 1..=1440)
+            .map_err(|e| fail("SESSION_IDLE_MINUTES", e))?;
+
+        let trust_proxy =
+            parse_bool(get("TRUST_PROXY"), false).map_err(|e| fail("TRUST_PROXY", e))?;
+
+        let log_format = match get("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(fail(
+                    "LOG_FORMAT",
+                    format!("expected 'text' or 'json', got '{other}'"),
+                ));
+            }
+        };
+
+        let default_workers = std::thread::available_parallelism().map_or(2, usize::from);
+        let workers = parse_number(get("WORKERS"), default_workers as u32, 1..=256)
+            .map_err(|e| fail("WORKERS", e))? as usize;
+
+        let bootstrap_admin = match (
+            get("INFRAPULSE_ADMIN_EMAIL"),
+            get("INFRAPULSE_ADMIN_PASSWORD"),
+        ) {
+            (None, None) => None,
+            (Some(email), Some(password)) => Some(BootstrapAdmin {
+                email: EmailAddress::parse(&email).map_err(|e| {
+                    fail(
+                        "INFRAPULSE_ADMIN_EMAIL",
+                        format!("{e}; expected an email address"),
+                    )
+                })?,
+                password: Secret::new(password),
+            }),
+            (Some(_), None) => {
+                return Err(fail(
+                    "INFRAPULSE_ADMIN_PASSWORD",
+                    "must be set when INFRAPULSE_ADMIN_EMAIL is".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(fail(
+                    "INFRAPULSE_ADMIN_EMAIL",
+                    "must be set when INFRAPULSE_ADMIN_PASSWORD is".into(),
+                ));
+            }
+        };
+
+        Ok(Config {
+            data_dir,
+            database_url,
+            db_pool_size,
+            bind,
+            base_url,
+            smtp_url,
+            secret_key,
+            session_idle: TimeDelta::minutes(i64::from(idle_minutes)),
+            trust_proxy,
+            log_format,
+            workers,
+            bootstrap_admin,
+        })
+    }
+
+    /// The cookie key: `SECRET_KEY`, or one generated on first start and kept
+    /// in the data folder so that sessions survive a restart.
+    pub fn load_or_create_secret_key(&self) -> anyhow::Result<Secret<String>> {
+        if let Some(key) = &self.secret_key {
+            return Ok(key.clone());
+        }
+        let path = self.data_dir.join("secret_key");
+        let key = read_or_create_key_file(&path)?;
+        tracing::warn!(
+            path = %path.display(),
+            "SECRET_KEY is not set; using the key kept in the data folder. \
+             Set SECRET_KEY when running several instances."
+        );
+        Ok(key)
+    }
+}
+
+fn read_or_create_key_file(path: &Path) -> anyhow::Result<Secret<String>> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(mut file) => {
+            let key = random_hex(64);
+            file.write_all(key.as_bytes())
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(Secret::new(key))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let key = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let key = key.trim();
+            anyhow::ensure!(
+                key.len() >= 32,
+                "{} holds a key shorter than 32 characters; delete it to generate a new one",
+                path.display()
+            );
+            Ok(Secret::new(key.to_owned()))
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
+    }
+}
+
+fn parse_number(
+    raw: Option<String>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, String> {
+    let Some(raw) = raw else { return Ok(default) };
+    raw.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            format!(
+                "expected a whole number from {} to {}, got '{raw}'",
+                range.start(),
+                range.end()
+            )
+        })
+}
+
+fn parse_bool(raw: Option<String>, default: bool) -> Result<bool, String> {
+    match raw.as_deref().map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+        Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => Err(format!("expected true or false, got '{v}'")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| vars.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            c.database_url,
+            DatabaseUrl::Sqlite("./data/infrapulse.db".into())
+        );
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080");
+        assert!(c.smtp_url.is_none() && c.secret_key.is_none());
+        assert_eq!(c.session_idle, TimeDelta::minutes(30));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (var, value) in [
+            ("DATABASE_URL", "mysql://h/db"),
+            ("BIND", "localhost"),
+            ("BASE_URL", "ftp://x"),
+            ("BASE_URL", "https://"),
+            ("SMTP_URL", "mail.example.com"),
+            ("SECRET_KEY", "short"),
+            ("SESSION_IDLE_MINUTES", "0"),
+            ("DB_POOL_SIZE", "lots"),
+            ("TRUST_PROXY", "maybe"),
+            ("LOG_FORMAT", "xml"),
+        ] {
+            let err = config(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var, "{value}");
+            assert!(err.to_string().starts_with(var));
+        }
+    }
+
+    #[test]
+    fn bootstrap_admin_needs_both_variables_and_a_real_email() {
+        let err = config(&[
+            ("INFRAPULSE_ADMIN_EMAIL", "root"),
+            ("INFRAPULSE_ADMIN_PASSWORD", "p"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "INFRAPULSE_ADMIN_EMAIL");
+        let err = config(&[("INFRAPULSE_ADMIN_EMAIL", "a@example.com")]).unwrap_err();
+        assert_eq!(err.var, "INFRAPULSE_ADMIN_PASSWORD");
+        let c = config(&[
+            ("INFRAPULSE_ADMIN_EMAIL", "A@example.com"),
+            ("INFRAPULSE_ADMIN_PASSWORD", "hunter2hunter2"),
+        ])
+        .unwrap();
+        assert_eq!(c.bootstrap_admin.unwrap().email.as_str(), "a@example.com");
+    }
+
+    #[test]
+    fn secrets_are_never_echoed() {
+        let err = config(&[("DATABASE_URL", "mysql://u:hunter2@h/db")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"));
+        let err = config(&[("SECRET_KEY", "hunter2")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"));
+        let c = config(&[
+            ("SMTP_URL", "smtp://u:hunter2@mail"),
+            ("SECRET_KEY", &"k".repeat(40)),
+        ])
+        .unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!format!("{c:?}").contains("kkkk"));
+    }
+
+    #[test]
+    fn base_url_is_normalised() {
+        let b = BaseUrl::parse("https://Pulse.Example.com/infra/").unwrap();
+        assert_eq!(b.as_str(), "https://pulse.example.com/infra");
+        assert_eq!(b.origin(), "https://pulse.example.com");
+        assert!(b.is_https());
+        assert_eq!(b.join("/r/abc"), "https://pulse.example.com/infra/r/abc");
+        assert!(BaseUrl::parse("https://u:p@h").is_err());
+        assert!(BaseUrl::parse("https://h/?q=1").is_err());
+    }
+
+    #[test]
+    fn generated_key_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = config(&[("DATA_DIR", dir.path().to_str().unwrap())]).unwrap();
+        let first = c.load_or_create_secret_key().unwrap();
+        let second = c.load_or_create_secret_key().unwrap();
+        assert_eq!(first, second);
+        assert!(first.expose().len() >= 64);
+    }
+}

@@ -1,0 +1,5 @@
+//! Validated domain types and rules. No I/O here: raw input becomes one of
+//! these types through `parse`, and everything past a handler takes the type.
+
+pub mod account;
+pub mod text;

@@ -1,0 +1,15 @@
+//! infrapulse: surveys for infrastructure teams. See README.md for the tour.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod metrics;
+pub mod secret;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,165 @@
+//! Building the application is separate from running it: tests build one on
+//! port 0 against their own database and clock, then run it.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, TtlExtensionPolicy};
+use actix_web::cookie::{Key, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::auth::session_store::DbSessionStore;
+use crate::auth::throttle::LoginThrottle;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{self, DbPool, sessions};
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::web::{self as routes, error_pages, middleware, templates::Templates};
+
+/// Largest request body accepted anywhere (forms); uploads set their own.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+/// Opens the pool and brings the schema up to date.
+pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
+    let pool = db::connect(&config.database_url, config.db_pool_size)?;
+    let mut conn = pool.get().context("no database connection")?;
+    for name in db::run_migrations(&mut conn)? {
+        tracing::info!(migration = %name, "applied migration");
+    }
+    Ok(pool)
+}
+
+impl Application {
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let pool = open_database(&config)?;
+        Self::build_with_pool(config, pool, clock)
+    }
+
+    pub fn build_with_pool(
+        config: Config,
+        pool: DbPool,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let key = config.load_or_create_secret_key()?;
+        let key = Key::derive_from(key.expose().as_bytes());
+        let listener = TcpListener::bind(config.bind)
+            .with_context(|| format!("cannot listen on {} (BIND)", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let workers = config.workers;
+        let state = web::Data::new(AppState {
+            templates: Templates::new()?,
+            metrics: Metrics::new(),
+            throttle: LoginThrottle::default(),
+            config,
+            pool,
+            clock,
+        });
+
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            let state = app_state.clone();
+            let store = DbSessionStore::new(state.pool.clone(), state.clock.clone());
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(BODY_LIMIT))
+                .app_data(web::FormConfig::default().limit(BODY_LIMIT))
+                .configure(routes::routes)
+                .default_service(web::to(routes::not_found))
+                .wrap(session_middleware(&state, store, key.clone()))
+                .wrap(error_pages::handlers())
+                .wrap(middleware::security_headers())
+                .wrap(from_fn(middleware::observe))
+        })
+        .workers(workers)
+        .client_request_timeout(Duration::from_secs(10))
+        .client_disconnect_timeout(Duration::from_secs(5))
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run();
+
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let result = self.server.await;
+        housekeeping.abort();
+        result
+    }
+}
+
+fn session_middleware(
+    state: &AppState,
+    store: DbSessionStore,
+    key: Key,
+) -> SessionMiddleware<DbSessionStore> {
+    let https = state.config.base_url.is_https();
+    // `__Host-` makes browsers refuse the cookie unless it is Secure, host-only
+    // and path=/: a sibling subdomain cannot plant or overwrite it.
+    let name = if https {
+        "__Host-infrapulse"
+    } else {
+        "infrapulse_session"
+    };
+    let idle = CookieDuration::seconds(state.config.session_idle.num_seconds());
+    SessionMiddleware::builder(store, key)
+        .cookie_name(name.into())
+        .cookie_secure(https)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_path("/".into())
+        .session_lifecycle(
+            BrowserSession::default()
+                .state_ttl(idle)
+                .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+        )
+        .build()
+}
+
+/// Deletes expired sessions and old sign-in failures every ten minutes.
+async fn housekeeping(state: web::Data<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = state.clock.now();
+        let throttle = state.throttle;
+        let result = state
+            .db(move |conn| {
+                let sessions = sessions::delete_expired(conn, now)?;
+                let failures = throttle.forget_old(conn, now)?;
+                Ok((sessions, failures))
+            })
+            .await;
+        match result {
+            Ok((sessions, failures)) => {
+                tracing::debug!(sessions, failures, "housekeeping removed expired rows");
+            }
+            Err(e) => tracing::warn!(error = ?e, "housekeeping failed"),
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! What every page shares: the signed-in account, the CSRF token for its
+//! forms, and flash messages left by the previous request.
+
+use actix_session::Session;
+use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
+use serde::{Deserialize, Serialize};
+use tera::Context;
+
+use crate::auth::csrf;
+use crate::db::accounts::Account;
+use crate::domain::account::Role;
+use crate::error::AppError;
+
+/// The body of a form that carries nothing but its CSRF token.
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+const FLASH_KEY: &str = "flash";
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashKind {
+    Success,
+    Error,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Flash {
+    kind: FlashKind,
+    message: String,
+}
+
+/// Leaves a message for the next page this session renders.
+pub fn flash(session: &Session, kind: FlashKind, message: impl Into<String>) {
+    let mut flashes: Vec<Flash> = session.get(FLASH_KEY).ok().flatten().unwrap_or_default();
+    flashes.push(Flash {
+        kind,
+        message: message.into(),
+    });
+    // A session that cannot be written only loses the message.
+    let _ = session.insert(FLASH_KEY, flashes);
+}
+
+#[derive(Serialize)]
+struct AccountView<'a> {
+    name: &'a str,
+    email: &'a str,
+    role: Role,
+    is_admin: bool,
+}
+
+/// The context every page template starts from.
+pub fn context(session: &Session, account: Option<&Account>) -> Result<Context, AppError> {
+    let mut ctx = Context::new();
+    ctx.insert("csrf_field", csrf::FIELD);
+    ctx.insert("csrf_token", &csrf::token(session)?);
+    let flashes: Vec<Flash> = session
+        .remove_as(FLASH_KEY)
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    ctx.insert("flashes", &flashes);
+    if let Some(a) = account {
+        ctx.insert(
+            "account",
+            &AccountView {
+                name: &a.name,
+                email: &a.email,
+                role: a.role(),
+                is_admin: a.role() == Role::Admin,
+            },
+        );
+    }
+    ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    Ok(ctx)
+}
+
+/// A rendered page. Pages can hold personal data: never cache them.
+pub fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+/// After a successful form post: the browser loads `location` with GET.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A local path to return to after signing in; anything else becomes `/`,
+/// so the login page cannot be used to send people to another site.
+pub fn safe_return_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.starts_with("/\\")
+                && !p.chars().any(|c| c.is_control()) =>
+        {
+            p
+        }
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(safe_return_path(Some("/tools?x=1")), "/tools?x=1");
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_return_path(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_return_path(None), "/");
+    }
+}

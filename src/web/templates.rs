@@ -1,0 +1,65 @@
+//! Page templates, embedded in the binary so it runs from any folder.
+//!
+//! Tera escapes only templates whose names end in `.html`; every page template
+//! is named so, and a test renders hostile text to prove it.
+
+use tera::{Context, Tera};
+
+use crate::error::AppError;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    (
+        "dashboard.html",
+        include_str!("../../templates/dashboard.html"),
+    ),
+    (
+        "accounts.html",
+        include_str!("../../templates/accounts.html"),
+    ),
+    (
+        "account_delete.html",
+        include_str!("../../templates/account_delete.html"),
+    ),
+];
+
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    pub fn new() -> anyhow::Result<Self> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(TEMPLATES.to_vec())
+            .map_err(|e| anyhow::anyhow!("a template does not parse: {e:?}"))?;
+        tera.autoescape_on(vec![".html"]);
+        Ok(Templates { tera })
+    }
+
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, AppError> {
+        Ok(self.tera.render(name, context)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_is_escaped() {
+        for (name, _) in TEMPLATES {
+            assert!(name.ends_with(".html"), "{name} would not be autoescaped");
+        }
+        let templates = Templates::new().unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("status", &404);
+        ctx.insert("version", "0");
+        ctx.insert("title", "Not found");
+        ctx.insert("message", "<script>alert(1)</script>");
+        let html = templates.render("error.html", &ctx).unwrap();
+        assert!(!html.contains("<script>alert(1)"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;"));
+    }
+}

@@ -1,0 +1,140 @@
+use infrapulse::domain::account::Role;
+use reqwest::StatusCode;
+
+use crate::helpers::{PASSWORD, csrf_token, spawn_app};
+
+fn assert_error_page(status: StatusCode, content_type: &str, html: &str, title: &str) {
+    assert!(
+        content_type.starts_with("text/html"),
+        "{status}: {content_type}"
+    );
+    assert!(
+        html.contains(&format!("Error {}", status.as_u16())),
+        "{html}"
+    );
+    assert!(html.contains(title), "{status} should say {title}");
+    assert!(html.contains(r#"<link rel="stylesheet" href="/static/app.css"#));
+}
+
+async fn page(res: reqwest::Response) -> (StatusCode, String, String) {
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, ct, res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn unknown_paths_get_the_404_page() {
+    let app = spawn_app().await;
+    let (status, ct, html) = page(app.get("/no/such/page").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_error_page(status, &ct, &html, "Not found");
+    let (status, _, _) = page(app.get("/static/secrets.txt").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_form_gets_the_400_page() {
+    let app = spawn_app().await;
+    app.get("/login").await;
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .header("content-type", "text/plain")
+        .body("email=a&password=b")
+        .send()
+        .await
+        .unwrap();
+    let (status, ct, html) = page(res).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error_page(status, &ct, &html, "Bad request");
+    assert!(html.contains("Expected a submitted HTML form."));
+}
+
+#[tokio::test]
+async fn a_forbidden_action_gets_the_403_page() {
+    let app = spawn_app().await;
+    app.signed_in_as(Role::Viewer).await;
+    let res = app
+        .submit("/accounts", "/accounts", &[("email", "x@example.com")])
+        .await;
+    let (status, ct, html) = page(res).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_error_page(status, &ct, &html, "Not allowed");
+}
+
+#[tokio::test]
+async fn an_oversized_body_gets_the_413_page() {
+    let app = spawn_app().await;
+    let (_, html) = app.get_text("/login").await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("csrf_token", csrf_token(&html).as_str()), ("email", &big)])
+        .send()
+        .await
+        .unwrap();
+    let (status, ct, html) = page(res).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error_page(status, &ct, &html, "Too large");
+}
+
+#[tokio::test]
+async fn a_server_fault_gets_the_500_page_without_details() {
+    let app = spawn_app().await;
+    app.create_account("ada@example.com", Role::Admin);
+    let (_, html) = app.get_text("/login").await;
+    app.with_db(|conn| {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("ALTER TABLE accounts RENAME TO accounts_gone")
+            .execute(conn)
+            .unwrap();
+    });
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf_token", csrf_token(&html).as_str()),
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let (status, ct, html) = page(res).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_error_page(status, &ct, &html, "Something went wrong");
+    assert!(!html.contains("accounts"), "no table names leak");
+    assert!(!html.to_lowercase().contains("relation") && !html.contains("no such table"));
+}
+
+#[tokio::test]
+async fn every_error_status_has_a_page_in_the_layout() {
+    let app = spawn_app().await;
+    for code in [400u16, 403, 404, 410, 413, 422, 429, 500, 503] {
+        let status = actix_web::http::StatusCode::from_u16(code).unwrap();
+        let html = infrapulse::web::error_pages::page(&app.state, status, "<b>detail</b>")
+            .expect("the error page renders");
+        assert!(html.contains(&format!("Error {code}")));
+        assert!(html.contains(infrapulse::web::error_pages::title(status)));
+        assert!(html.contains("&lt;b&gt;detail&lt;&#x2F;b&gt;"), "escaped");
+    }
+}
+
+#[tokio::test]
+async fn error_pages_carry_the_security_headers() {
+    let app = spawn_app().await;
+    let res = app.get("/missing").await;
+    for header in [
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "x-frame-options",
+    ] {
+        assert!(res.headers().contains_key(header), "{header}");
+    }
+}

@@ -1,0 +1,228 @@
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use infrapulse::clock::{Clock, ManualClock};
+use infrapulse::config::Config;
+use infrapulse::db::DbConnection;
+use infrapulse::domain::account::{EmailAddress, NewPassword, PersonName, Role};
+use infrapulse::startup::Application;
+use infrapulse::state::AppState;
+use reqwest::redirect::Policy;
+use reqwest::{Response, StatusCode};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A database of its own for one test: dropped afterwards on PostgreSQL,
+/// removed with the temporary folder on SQLite.
+pub struct TestDb {
+    pub url: String,
+    admin_url: Option<String>,
+    name: String,
+}
+
+impl TestDb {
+    pub fn new(dir: &Path) -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                assert!(
+                    admin_url.starts_with("postgres"),
+                    "TEST_DATABASE_URL must be a postgres:// URL"
+                );
+                let name = format!("infrapulse_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = PgConnection::establish(&admin_url)
+                    .expect("TEST_DATABASE_URL is set but PostgreSQL cannot be reached");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .expect("create the test database");
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(b, _)| b);
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    admin_url: Some(admin_url.clone()),
+                    name,
+                }
+            }
+            _ => TestDb {
+                url: format!("sqlite://{}", dir.join("test.db").display()),
+                admin_url: None,
+                name: String::new(),
+            },
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.admin_url.is_some()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(admin_url) = &self.admin_url
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    pub state: actix_web::web::Data<AppState>,
+    pub db: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+pub fn test_config(dir: &Path, database_url: &str, extra: &[(&str, &str)]) -> Config {
+    let mut vars: HashMap<String, String> = [
+        ("DATA_DIR", dir.to_str().unwrap()),
+        ("DATABASE_URL", database_url),
+        ("BIND", "127.0.0.1:0"),
+        ("WORKERS", "1"),
+        ("DB_POOL_SIZE", "4"),
+        (
+            "SECRET_KEY",
+            "test-secret-key-test-secret-key-test-secret-key-0123456789",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration is valid")
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path());
+    let config = test_config(dir.path(), &db.url, &[]);
+    let clock = Arc::new(ManualClock::starting_now());
+    let app = Application::build(config, clock.clone())
+        .await
+        .expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: new_client(),
+        clock,
+        state,
+        db,
+        _dir: dir,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests
+/// look at them).
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+/// The value of the first hidden `csrf_token` field in a page.
+pub fn csrf_token(html: &str) -> String {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
+    html[start..][..html[start..].find('"').unwrap()].to_owned()
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let res = self.get(path).await;
+        (res.status(), res.text().await.unwrap())
+    }
+
+    /// Posts a form as the browser would from `form_page`: with the page's
+    /// CSRF token.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let (status, html) = self.get_text(form_page).await;
+        assert_eq!(status, StatusCode::OK, "{form_page} should render: {html}");
+        let token = csrf_token(&html);
+        let mut body: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        body.extend_from_slice(fields);
+        self.client
+            .post(self.url(action))
+            .form(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Runs `f` on a connection of the app's own pool.
+    pub fn with_db<T>(&self, f: impl FnOnce(&mut DbConnection) -> T) -> T {
+        let mut conn = self.state.pool.get().unwrap();
+        f(&mut conn)
+    }
+
+    pub fn create_account(&self, email: &str, role: Role) -> i64 {
+        let now = self.clock.now();
+        self.with_db(|conn| {
+            infrapulse::auth::accounts::create(
+                conn,
+                &EmailAddress::parse(email).unwrap(),
+                &PersonName::parse("Test Person").unwrap(),
+                role,
+                &NewPassword::parse(PASSWORD.into()).unwrap(),
+                now,
+            )
+            .unwrap()
+            .id
+        })
+    }
+
+    /// An account of `role`, signed in on this app's client.
+    pub async fn signed_in_as(&self, role: Role) -> String {
+        let email = format!("{}@example.com", role.as_str());
+        self.create_account(&email, role);
+        let res = self.login(&email, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in works");
+        email
+    }
+
+    pub fn account_count(&self) -> i64 {
+        use diesel::dsl::count_star;
+        use diesel::prelude::*;
+        use infrapulse::db::schema::accounts;
+        self.with_db(|conn| accounts::table.select(count_star()).first(conn).unwrap())
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests: each test starts the real server on a random port
+//! against a fresh database (a temporary SQLite file, or a new PostgreSQL
+//! database when TEST_DATABASE_URL names a server) and drives it over HTTP.
+
+mod accounts;
+mod auth;
+mod config;
+mod csrf;
+mod errors;
+mod helpers;
+mod migrations;
+mod ops;
