@@ -41,8 +41,30 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Import members or adoption from a CSV file: all rows, or none when any has an error.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
     /// Exit 0 when the server on BIND answers /healthz (for container health checks).
     Healthcheck,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Members, from a file with the columns email,name,team.
+    Members(ImportArgs),
+    /// Who uses what, from a file with the columns team,tool,business_critical.
+    Adoption(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The CSV file.
+    file: std::path::PathBuf,
+    /// Create the teams the file names that do not exist yet (otherwise each is an error).
+    #[arg(long)]
+    create_teams: bool,
 }
 
 #[derive(Args, Default)]
@@ -85,6 +107,7 @@ pub fn run() -> ExitCode {
         Command::Serve(args) => serve(config, args),
         Command::Migrate => migrate(&config),
         Command::Admin { command } => admin(&config, command),
+        Command::Import { what } => import_file(&config, what),
         Command::Healthcheck => healthcheck(config.bind),
     };
     match result {
@@ -224,6 +247,79 @@ fn read_new_password(config: &Config) -> anyhow::Result<NewPassword> {
         },
     };
     NewPassword::parse(raw).map_err(|e| anyhow::anyhow!("the password {e}"))
+}
+
+fn import_file(config: &Config, what: ImportCommand) -> anyhow::Result<()> {
+    use crate::import::{self, ImportError, Kind, csv_file};
+
+    let (kind, args) = match what {
+        ImportCommand::Members(args) => (Kind::Members, args),
+        ImportCommand::Adoption(args) => (Kind::Adoption, args),
+    };
+    let size = std::fs::metadata(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?
+        .len();
+    anyhow::ensure!(
+        size <= csv_file::MAX_BYTES as u64,
+        "{}",
+        csv_file::FileError::TooLarge
+    );
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let pool = open_database(config)?;
+    let mut conn = pool.get()?;
+
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({eta})")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message("importing");
+    let result = import::commit(
+        &mut conn,
+        kind,
+        &bytes,
+        args.create_teams,
+        SystemClock.now(),
+        &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+    );
+    bar.finish_and_clear();
+    match result {
+        Ok(outcome) => {
+            println!(
+                "Imported {} rows from {}: {} new, {} updated, {} unchanged.",
+                outcome.rows,
+                args.file.display(),
+                outcome.created,
+                outcome.updated,
+                outcome.unchanged
+            );
+            if !outcome.teams_created.is_empty() {
+                println!("Created teams: {}", outcome.teams_created.join(", "));
+            }
+            Ok(())
+        }
+        Err(ImportError::Rows(outcome)) => {
+            const SHOWN: usize = 1000;
+            for e in outcome.errors.iter().take(SHOWN) {
+                match e.column {
+                    Some(column) => eprintln!("line {}, {column}: {}", e.line, e.message),
+                    None => eprintln!("line {}: {}", e.line, e.message),
+                }
+            }
+            if outcome.errors.len() > SHOWN {
+                eprintln!("… and {} more", outcome.errors.len() - SHOWN);
+            }
+            anyhow::bail!(
+                "{} rows have errors; nothing was imported",
+                outcome.errors.len()
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A plain HTTP/1.0 GET, so the runtime image needs no curl.

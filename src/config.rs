@@ -32,6 +32,8 @@ pub struct Config {
     pub trust_proxy: bool,
     pub log_format: LogFormat,
     pub workers: usize,
+    /// Business-critical teams that make a tool technical infrastructure (slide 10).
+    pub infra_min_teams: u32,
     /// First-start admin account, created by `serve` when no admin exists.
     pub bootstrap_admin: Option<BootstrapAdmin>,
 }
@@ -201,6 +203,9 @@ impl Config {
         let workers = parse_number(get("WORKERS"), default_workers as u32, 1..=256)
             .map_err(|e| fail("WORKERS", e))? as usize;
 
+        let infra_min_teams = parse_number(get("INFRA_MIN_TEAMS"), 3, 1..=1000)
+            .map_err(|e| fail("INFRA_MIN_TEAMS", e))?;
+
         let bootstrap_admin = match (
             get("INFRAPULSE_ADMIN_EMAIL"),
             get("INFRAPULSE_ADMIN_PASSWORD"),
@@ -241,6 +246,7 @@ impl Config {
             trust_proxy,
             log_format,
             workers,
+            infra_min_teams,
             bootstrap_admin,
         })
     }

@@ -17,7 +17,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::{self, DbPool, sessions};
+use crate::db::{self, DbPool, import_drafts, sessions};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::web::{self as routes, error_pages, middleware, templates::Templates};
@@ -75,6 +75,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
                 .app_data(web::FormConfig::default().limit(BODY_LIMIT))
+                .app_data(routes::import_pages::multipart_config())
                 .configure(routes::routes)
                 .default_service(web::to(routes::not_found))
                 .wrap(session_middleware(&state, store, key.clone()))
@@ -152,6 +153,7 @@ async fn housekeeping(state: web::Data<AppState>) {
             .db(move |conn| {
                 let sessions = sessions::delete_expired(conn, now)?;
                 let failures = throttle.forget_old(conn, now)?;
+                import_drafts::delete_created_before(conn, now - chrono::TimeDelta::days(1))?;
                 Ok((sessions, failures))
             })
             .await;

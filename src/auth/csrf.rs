@@ -69,6 +69,15 @@ fn check_token(session: &Session, submitted: Option<&str>) -> Result<(), AppErro
     }
 }
 
+/// Checks a submitted token and the request's origin headers. `CsrfForm`
+/// calls this for URL-encoded forms; handlers of multipart uploads call it
+/// with the token field of their form.
+pub fn verify(req: &HttpRequest, submitted: Option<&str>) -> Result<(), AppError> {
+    let state = AppState::of(req)?;
+    check_headers(req, &state.config.base_url)?;
+    check_token(&req.get_session(), submitted)
+}
+
 /// A URL-encoded form whose CSRF token and origin have been checked.
 pub struct CsrfForm<T>(pub T);
 
@@ -81,8 +90,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         // Honours the app's PayloadConfig limit: an oversized body is a 413.
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
-            let state = AppState::of(&req)?;
-            check_headers(&req, &state.config.base_url)?;
             let body = body.await?;
             let content_type = req
                 .headers()
@@ -98,7 +105,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .iter()
                 .find(|(k, _)| k == FIELD)
                 .map(|(_, v)| v.as_str());
-            check_token(&req.get_session(), submitted)?;
+            verify(&req, submitted)?;
             let form = serde_urlencoded::from_bytes(&body)
                 .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}.")))?;
             Ok(CsrfForm(form))

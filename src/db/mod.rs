@@ -5,9 +5,14 @@
 //! so that a caller can run several of them inside one transaction.
 
 pub mod accounts;
+pub mod adoptions;
+pub mod import_drafts;
 pub mod login_failures;
+pub mod members;
 pub mod schema;
 pub mod sessions;
+pub mod teams;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -34,6 +39,15 @@ impl DbConnection {
             DbConnection::Sqlite(_) => "sqlite",
         }
     }
+}
+
+pub type DbBackend = <DbConnection as Connection>::Backend;
+
+// `diesel::dsl::lower` is PostgreSQL's range function; this is LOWER(text),
+// which both backends have.
+diesel::define_sql_function! {
+    #[sql_name = "lower"]
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
 pub type DbPool = r2d2::Pool<ConnectionManager>;

@@ -24,6 +24,9 @@ impl EmailAddress {
         if email.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err("must not contain spaces or control characters".into());
         }
+        if email.starts_with(super::text::FORMULA_PREFIXES) {
+            return Err("must not start with =, +, - or @".into());
+        }
         lettre::Address::from_str(&email)
             .map_err(|_| "is not a valid email address".to_string())?;
         Ok(EmailAddress(email))

@@ -2,4 +2,5 @@
 //! these types through `parse`, and everything past a handler takes the type.
 
 pub mod account;
+pub mod directory;
 pub mod text;

@@ -169,15 +169,23 @@ pub async fn confirm_delete(
         .db(move |conn| Ok(accounts::find(conn, id)?))
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut ctx = page::context(&session, Some(&admin))?;
-    ctx.insert("nav", "accounts");
-    ctx.insert("target_id", &target.id);
-    ctx.insert("target_name", &target.name);
-    ctx.insert("target_email", &target.email);
-    Ok(page::html(
-        StatusCode::OK,
-        state.templates.render("account_delete.html", &ctx)?,
-    ))
+    page::confirm(
+        &state,
+        &session,
+        &admin,
+        page::Confirm {
+            nav: "accounts",
+            heading: "Delete this account?",
+            message: format!(
+                "{} ({}) will no longer be able to sign in, and is signed out now.",
+                target.name, target.email
+            ),
+            blockers: Vec::new(),
+            button: "Delete the account",
+            action_url: format!("/accounts/{}/delete", target.id),
+            cancel_url: "/accounts".into(),
+        },
+    )
 }
 
 pub async fn delete(

@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::page;
 use crate::auth::SignedIn;
-use crate::db::{accounts, sessions};
+use crate::db::{accounts, adoptions, members, sessions, teams, tools};
 use crate::domain::account::Role;
+use crate::domain::directory::is_infrastructure;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -17,6 +18,10 @@ struct Counts {
     admins: i64,
     viewers: i64,
     signed_in: i64,
+    teams: i64,
+    members: i64,
+    tools: i64,
+    infrastructure: usize,
 }
 
 pub async fn show(
@@ -25,12 +30,24 @@ pub async fn show(
     SignedIn(account): SignedIn,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
+    let threshold = state.config.infra_min_teams;
     let (counts, backend) = state
         .db(move |conn| {
+            let active_tools: std::collections::HashSet<i64> =
+                tools::list_active(conn)?.iter().map(|t| t.id).collect();
             let counts = Counts {
                 admins: accounts::count_by_role(conn, Role::Admin)?,
                 viewers: accounts::count_by_role(conn, Role::Viewer)?,
                 signed_in: sessions::count_signed_in(conn, now)?,
+                teams: teams::count_active(conn)?,
+                members: members::count_active(conn)?,
+                tools: tools::count_active(conn)?,
+                infrastructure: adoptions::usage_counts(conn)?
+                    .iter()
+                    .filter(|(tool, (_, critical))| {
+                        active_tools.contains(tool) && is_infrastructure(*critical, threshold)
+                    })
+                    .count(),
             };
             Ok((counts, conn.backend_name()))
         })
@@ -38,6 +55,8 @@ pub async fn show(
     let mut ctx = page::context(&session, Some(&account))?;
     ctx.insert("counts", &counts);
     ctx.insert("backend", backend);
+    ctx.insert("nav", "dashboard");
+    ctx.insert("threshold", &threshold);
     Ok(page::html(
         StatusCode::OK,
         state.templates.render("dashboard.html", &ctx)?,

@@ -2,14 +2,19 @@
 //! validated form), call a domain or db function, render a template.
 
 pub mod accounts_pages;
+pub mod adoption_pages;
 pub mod auth_pages;
 pub mod dashboard;
 pub mod error_pages;
+pub mod import_pages;
+pub mod members_pages;
 pub mod middleware;
 pub mod ops;
 pub mod page;
 pub mod static_files;
+pub mod teams_pages;
 pub mod templates;
+pub mod tools_pages;
 
 use actix_web::web;
 
@@ -33,10 +38,102 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(accounts_pages::confirm_delete))
             .route(web::post().to(accounts_pages::delete)),
     )
+    .configure(directory_routes)
     .route("/healthz", web::get().to(ops::healthz))
     .route("/readyz", web::get().to(ops::readyz))
     .route("/metrics", web::get().to(ops::metrics))
     .route("/static/{file}", web::get().to(static_files::serve));
+}
+
+/// Whether a failed delete hit a foreign key: something still refers to the row.
+pub fn is_still_referenced(e: &AppError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        e,
+        AppError::Internal(cause)
+            if matches!(
+                cause.downcast_ref::<Error>(),
+                Some(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _))
+            )
+    )
+}
+
+/// Teams, tools, members, adoption and import. Fixed paths (`/teams/new`)
+/// come before patterns (`/teams/{slug}`), which is why "new" is no slug.
+fn directory_routes(cfg: &mut web::ServiceConfig) {
+    use web::{get, post, resource};
+    cfg.service(
+        resource("/teams")
+            .route(get().to(teams_pages::list))
+            .route(post().to(teams_pages::create)),
+    )
+    .route("/teams/new", get().to(teams_pages::new_form))
+    .route("/teams/{slug}", get().to(teams_pages::show))
+    .service(
+        resource("/teams/{slug}/edit")
+            .route(get().to(teams_pages::edit_form))
+            .route(post().to(teams_pages::update)),
+    )
+    .route("/teams/{slug}/archive", post().to(teams_pages::archive))
+    .route("/teams/{slug}/restore", post().to(teams_pages::restore))
+    .service(
+        resource("/teams/{slug}/delete")
+            .route(get().to(teams_pages::confirm_delete))
+            .route(post().to(teams_pages::delete)),
+    )
+    .service(
+        resource("/tools")
+            .route(get().to(tools_pages::list))
+            .route(post().to(tools_pages::create)),
+    )
+    .route("/tools/new", get().to(tools_pages::new_form))
+    .route("/tools/{slug}", get().to(tools_pages::show))
+    .service(
+        resource("/tools/{slug}/edit")
+            .route(get().to(tools_pages::edit_form))
+            .route(post().to(tools_pages::update)),
+    )
+    .route("/tools/{slug}/archive", post().to(tools_pages::archive))
+    .route("/tools/{slug}/restore", post().to(tools_pages::restore))
+    .service(
+        resource("/tools/{slug}/delete")
+            .route(get().to(tools_pages::confirm_delete))
+            .route(post().to(tools_pages::delete)),
+    )
+    .service(
+        resource("/members")
+            .route(get().to(members_pages::list))
+            .route(post().to(members_pages::create)),
+    )
+    .route("/members/new", get().to(members_pages::new_form))
+    .service(
+        resource("/members/{id}/edit")
+            .route(get().to(members_pages::edit_form))
+            .route(post().to(members_pages::update)),
+    )
+    .route("/members/{id}/archive", post().to(members_pages::archive))
+    .route("/members/{id}/restore", post().to(members_pages::restore))
+    .service(
+        resource("/members/{id}/delete")
+            .route(get().to(members_pages::confirm_delete))
+            .route(post().to(members_pages::delete)),
+    )
+    .service(
+        resource("/adoption")
+            .route(get().to(adoption_pages::show))
+            .route(post().to(adoption_pages::save)),
+    )
+    .service(
+        resource("/import")
+            .route(get().to(import_pages::form))
+            .route(post().to(import_pages::upload)),
+    )
+    .service(
+        resource("/import/{id}")
+            .route(get().to(import_pages::preview))
+            .route(post().to(import_pages::commit)),
+    )
+    .route("/import/{id}/discard", post().to(import_pages::discard));
 }
 
 pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {

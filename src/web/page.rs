@@ -90,6 +90,41 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// A confirmation step before something irreversible. With blockers, it
+/// explains why the thing cannot go instead of offering the button.
+pub struct Confirm {
+    pub nav: &'static str,
+    pub heading: &'static str,
+    pub message: String,
+    pub blockers: Vec<String>,
+    pub button: &'static str,
+    pub action_url: String,
+    pub cancel_url: String,
+}
+
+pub fn confirm(
+    state: &crate::state::AppState,
+    session: &Session,
+    account: &Account,
+    c: Confirm,
+) -> Result<HttpResponse, AppError> {
+    let mut ctx = context(session, Some(account))?;
+    ctx.insert("nav", c.nav);
+    ctx.insert("heading", c.heading);
+    ctx.insert("message", &c.message);
+    ctx.insert("blockers", &c.blockers);
+    ctx.insert("button", c.button);
+    ctx.insert("action_url", &c.action_url);
+    ctx.insert("cancel_url", &c.cancel_url);
+    Ok(html(
+        StatusCode::OK,
+        state.templates.render("confirm.html", &ctx)?,
+    ))
+}
+
+/// Field name to message, for re-rendering a form beside its errors.
+pub type FieldErrors = std::collections::BTreeMap<&'static str, String>;
+
 /// A local path to return to after signing in; anything else becomes `/`,
 /// so the login page cannot be used to send people to another site.
 pub fn safe_return_path(next: Option<&str>) -> &str {

@@ -7,22 +7,32 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("error.html", include_str!("../../templates/error.html")),
-    ("login.html", include_str!("../../templates/login.html")),
-    (
-        "dashboard.html",
-        include_str!("../../templates/dashboard.html"),
-    ),
-    (
-        "accounts.html",
-        include_str!("../../templates/accounts.html"),
-    ),
-    (
-        "account_delete.html",
-        include_str!("../../templates/account_delete.html"),
-    ),
+/// Embeds each named file of `templates/` under its own name.
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = embedded![
+    "base.html",
+    "macros.html",
+    "error.html",
+    "confirm.html",
+    "login.html",
+    "dashboard.html",
+    "accounts.html",
+    "teams.html",
+    "team.html",
+    "team_form.html",
+    "tools.html",
+    "tool.html",
+    "tool_form.html",
+    "members.html",
+    "member_form.html",
+    "adoption.html",
+    "import.html",
+    "import_preview.html",
 ];
 
 pub struct Templates {

@@ -226,3 +226,98 @@ impl TestApp {
         self.with_db(|conn| accounts::table.select(count_star()).first(conn).unwrap())
     }
 }
+
+impl TestApp {
+    /// Uploads a CSV file through the import form, as a browser would.
+    pub async fn upload_csv(&self, kind: &str, file: &[u8], create_teams: bool) -> Response {
+        let (_, html) = self.get_text("/import").await;
+        let token = csrf_token(&html);
+        let boundary = "infrapulse-test-boundary-7d1f";
+        let mut body = Vec::new();
+        let mut text_field = |name: &str, value: &str| {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        };
+        text_field("csrf_token", &token);
+        text_field("kind", kind);
+        if create_teams {
+            text_field("create_teams", "1");
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{kind}.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.client
+            .post(self.url("/import"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Uploads, follows to the preview, and returns its URL and HTML.
+    pub async fn preview_csv(
+        &self,
+        kind: &str,
+        file: &[u8],
+        create_teams: bool,
+    ) -> (String, String) {
+        let res = self.upload_csv(kind, file, create_teams).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "upload accepted");
+        let preview = location(&res);
+        let (status, html) = self.get_text(&preview).await;
+        assert_eq!(status, StatusCode::OK);
+        (preview, html)
+    }
+
+    /// Creates a team through the admin form.
+    pub async fn add_team(&self, name: &str, slug: &str) {
+        let res = self
+            .submit("/teams/new", "/teams", &[("name", name), ("slug", slug)])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "team {name} created");
+    }
+
+    /// Creates a tool through the admin form.
+    pub async fn add_tool(&self, name: &str, slug: &str, owner: &str) {
+        let res = self
+            .submit(
+                "/tools/new",
+                "/tools",
+                &[
+                    ("name", name),
+                    ("slug", slug),
+                    ("category", "developer_tools"),
+                    ("owner", owner),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "tool {name} created");
+    }
+
+    pub fn count_rows(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        self.with_db(|conn| {
+            diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+                .get_result::<N>(conn)
+                .unwrap()
+                .n
+        })
+    }
+}

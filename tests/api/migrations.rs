@@ -13,7 +13,16 @@ fn every_migration_applies_and_reverts_cleanly() {
     let applied = db::run_migrations(&mut conn).unwrap();
     assert!(!applied.is_empty());
     let tables = db::table_names(&mut conn).unwrap();
-    for expected in ["accounts", "login_failures", "sessions"] {
+    for expected in [
+        "accounts",
+        "adoptions",
+        "import_drafts",
+        "login_failures",
+        "members",
+        "sessions",
+        "teams",
+        "tools",
+    ] {
         assert!(
             tables.iter().any(|t| t == expected),
             "{expected} in {tables:?}"

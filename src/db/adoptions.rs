@@ -1,0 +1,107 @@
+//! Which team uses which tool, and whether for business-critical work.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{adoptions, teams, tools};
+use super::teams::Team;
+use super::tools::Tool;
+
+#[derive(Queryable, Debug, Clone)]
+pub struct Adoption {
+    pub team_id: i64,
+    pub tool_id: i64,
+    pub business_critical: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Adoption>> {
+    adoptions::table.load(conn)
+}
+
+/// `None` removes the pair; `Some(critical)` records it. Returns whether
+/// anything changed.
+pub fn set(
+    conn: &mut DbConnection,
+    team_id: i64,
+    tool_id: i64,
+    usage: Option<bool>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let pair = adoptions::table.find((team_id, tool_id));
+    let current: Option<bool> = pair
+        .select(adoptions::business_critical)
+        .first(conn)
+        .optional()?;
+    match (current, usage) {
+        (a, b) if a == b => Ok(false),
+        (Some(_), None) => diesel::delete(pair).execute(conn).map(|_| true),
+        (Some(_), Some(critical)) => diesel::update(pair)
+            .set((
+                adoptions::business_critical.eq(critical),
+                adoptions::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|_| true),
+        (None, Some(critical)) => diesel::insert_into(adoptions::table)
+            .values((
+                adoptions::team_id.eq(team_id),
+                adoptions::tool_id.eq(tool_id),
+                adoptions::business_critical.eq(critical),
+                adoptions::created_at.eq(now),
+                adoptions::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|_| true),
+        (None, None) => Ok(false),
+    }
+}
+
+/// Per tool id: (active teams using it, of which for business-critical work).
+pub fn usage_counts(conn: &mut DbConnection) -> QueryResult<HashMap<i64, (i64, i64)>> {
+    let base = || {
+        adoptions::table
+            .inner_join(teams::table)
+            .filter(teams::active.eq(true))
+    };
+    let users: Vec<(i64, i64)> = base()
+        .group_by(adoptions::tool_id)
+        .select((adoptions::tool_id, count_star()))
+        .load(conn)?;
+    let critical: HashMap<i64, i64> = base()
+        .filter(adoptions::business_critical.eq(true))
+        .group_by(adoptions::tool_id)
+        .select((adoptions::tool_id, count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(users
+        .into_iter()
+        .map(|(tool, n)| (tool, (n, critical.get(&tool).copied().unwrap_or(0))))
+        .collect())
+}
+
+/// The teams that use a tool, by name, with the business-critical flag.
+pub fn teams_using(conn: &mut DbConnection, tool_id: i64) -> QueryResult<Vec<(Team, bool)>> {
+    adoptions::table
+        .inner_join(teams::table)
+        .filter(adoptions::tool_id.eq(tool_id))
+        .select((teams::all_columns, adoptions::business_critical))
+        .order(teams::name.asc())
+        .load(conn)
+}
+
+/// The tools a team uses, by name, with the business-critical flag.
+pub fn tools_used_by(conn: &mut DbConnection, team_id: i64) -> QueryResult<Vec<(Tool, bool)>> {
+    adoptions::table
+        .inner_join(tools::table)
+        .filter(adoptions::team_id.eq(team_id))
+        .select((tools::all_columns, adoptions::business_critical))
+        .order(tools::name.asc())
+        .load(conn)
+}

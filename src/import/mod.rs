@@ -1,0 +1,130 @@
+//! Loading the directory from CSV: members (`email,name,team`) and adoption
+//! (`team,tool,business_critical`).
+//!
+//! An import is planned against the directory as it is (no writes), so the
+//! admin sees every row's error and what would change; committing plans again
+//! inside one transaction and writes only when no row has an error. Rows are
+//! upserted by email or by (team, tool): importing the same file twice changes
+//! nothing the second time.
+
+pub mod csv_file;
+mod plan;
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+use serde::Serialize;
+
+pub use csv_file::{FileError, RowError};
+pub use plan::Directory;
+
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Members,
+    Adoption,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Members => "members",
+            Kind::Adoption => "adoption",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "members" => Some(Kind::Members),
+            "adoption" => Some(Kind::Adoption),
+            _ => None,
+        }
+    }
+
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Kind::Members => &["email", "name", "team"],
+            Kind::Adoption => &["team", "tool", "business_critical"],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Unchanged,
+}
+
+/// One row as the preview shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowChange {
+    pub line: u64,
+    pub action: Action,
+    pub summary: String,
+}
+
+/// What an import would do, or did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub teams_created: Vec<String>,
+    pub errors: Vec<RowError>,
+    /// Rows that create or update something, in file order.
+    pub changes: Vec<RowChange>,
+}
+
+impl Outcome {
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error("{} rows have errors; nothing was imported.", .0.errors.len())]
+    Rows(Outcome),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// What importing `bytes` would do, without writing anything.
+pub fn preview(
+    conn: &mut DbConnection,
+    kind: Kind,
+    bytes: &[u8],
+    create_teams: bool,
+) -> Result<Outcome, ImportError> {
+    let (rows, file_errors) = csv_file::read(bytes, kind.columns())?;
+    let directory = Directory::load(conn)?;
+    Ok(plan::plan(kind, &rows, file_errors, &directory, create_teams).outcome)
+}
+
+/// Imports `bytes` in one transaction: everything, or (on any row error)
+/// nothing. `progress` is told how many of how many rows are written.
+pub fn commit(
+    conn: &mut DbConnection,
+    kind: Kind,
+    bytes: &[u8],
+    create_teams: bool,
+    now: NaiveDateTime,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Outcome, ImportError> {
+    let (rows, file_errors) = csv_file::read(bytes, kind.columns())?;
+    conn.transaction(|conn| {
+        let directory = Directory::load(conn)?;
+        let plan = plan::plan(kind, &rows, file_errors, &directory, create_teams);
+        if !plan.outcome.is_clean() {
+            return Err(ImportError::Rows(plan.outcome));
+        }
+        plan.apply(conn, now, progress)?;
+        Ok(plan.outcome)
+    })
+}

@@ -1,0 +1,414 @@
+//! Tools: list with infrastructure status, show with consuming teams,
+//! create, edit, archive, restore, delete.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::page::{self, FieldErrors, FlashKind, NoFields};
+use crate::auth::csrf::CsrfForm;
+use crate::auth::{AdminAccount, SignedIn};
+use crate::db::accounts::Account;
+use crate::db::{adoptions, teams, tools};
+use crate::domain::directory::{Category, is_infrastructure, parse_named};
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct ToolForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    owner: String,
+}
+
+#[derive(Serialize)]
+struct CategoryOption {
+    value: &'static str,
+    label: &'static str,
+}
+
+fn categories() -> Vec<CategoryOption> {
+    Category::ALL
+        .iter()
+        .map(|c| CategoryOption {
+            value: c.as_str(),
+            label: c.label(),
+        })
+        .collect()
+}
+
+async fn find(state: &AppState, slug: String) -> Result<tools::Tool, AppError> {
+    state
+        .db(move |conn| Ok(tools::find_by_slug(conn, &slug)?))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Serialize)]
+struct Row {
+    tool: tools::Tool,
+    category: &'static str,
+    owner: String,
+    users: i64,
+    critical_users: i64,
+    infrastructure: bool,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    session: Session,
+    SignedIn(account): SignedIn,
+) -> Result<HttpResponse, AppError> {
+    let threshold = state.config.infra_min_teams;
+    let rows = state
+        .db(move |conn| {
+            let counts = adoptions::usage_counts(conn)?;
+            Ok(tools::list(conn)?
+                .into_iter()
+                .map(|(tool, owner)| {
+                    let (users, critical_users) = counts.get(&tool.id).copied().unwrap_or((0, 0));
+                    Row {
+                        category: tool.category().label(),
+                        infrastructure: is_infrastructure(critical_users, threshold),
+                        tool,
+                        owner,
+                        users,
+                        critical_users,
+                    }
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    let mut ctx = page::context(&session, Some(&account))?;
+    ctx.insert("nav", "tools");
+    ctx.insert("rows", &rows);
+    ctx.insert("threshold", &threshold);
+    Ok(page::html(
+        StatusCode::OK,
+        state.templates.render("tools.html", &ctx)?,
+    ))
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    session: Session,
+    SignedIn(account): SignedIn,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let tool = find(&state, slug.into_inner()).await?;
+    let (tool_id, owner_id) = (tool.id, tool.owner_team_id);
+    let (teams_using, owner) = state
+        .db(move |conn| {
+            let owner = teams::list(conn)?.into_iter().find(|t| t.id == owner_id);
+            Ok((adoptions::teams_using(conn, tool_id)?, owner))
+        })
+        .await?;
+    let critical = teams_using
+        .iter()
+        .filter(|(team, critical)| *critical && team.active)
+        .count() as i64;
+    let threshold = state.config.infra_min_teams;
+    let mut ctx = page::context(&session, Some(&account))?;
+    ctx.insert("nav", "tools");
+    ctx.insert("tool", &tool);
+    ctx.insert("category", tool.category().label());
+    ctx.insert("owner", &owner);
+    ctx.insert("teams_using", &teams_using);
+    ctx.insert("critical", &critical);
+    ctx.insert("threshold", &threshold);
+    ctx.insert("infrastructure", &is_infrastructure(critical, threshold));
+    Ok(page::html(
+        StatusCode::OK,
+        state.templates.render("tool.html", &ctx)?,
+    ))
+}
+
+async fn render_form(
+    state: &AppState,
+    session: &Session,
+    account: &Account,
+    status: StatusCode,
+    editing: Option<&tools::Tool>,
+    form: &ToolForm,
+    errors: &FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let teams = state.db(|conn| Ok(teams::list_active(conn)?)).await?;
+    let mut ctx = page::context(session, Some(account))?;
+    ctx.insert("nav", "tools");
+    ctx.insert("editing", &editing);
+    ctx.insert("form", form);
+    ctx.insert("errors", errors);
+    ctx.insert("teams", &teams);
+    ctx.insert("categories", &categories());
+    Ok(page::html(
+        status,
+        state.templates.render("tool_form.html", &ctx)?,
+    ))
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminAccount(admin): AdminAccount,
+) -> Result<HttpResponse, AppError> {
+    let form = ToolForm {
+        category: Category::DeveloperTools.as_str().into(),
+        ..Default::default()
+    };
+    render_form(
+        &state,
+        &session,
+        &admin,
+        StatusCode::OK,
+        None,
+        &form,
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminAccount(admin): AdminAccount,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let tool = find(&state, slug.into_inner()).await?;
+    let owner_id = tool.owner_team_id;
+    let owner = state
+        .db(move |conn| Ok(teams::list(conn)?.into_iter().find(|t| t.id == owner_id)))
+        .await?;
+    let form = ToolForm {
+        name: tool.name.clone(),
+        slug: tool.slug.clone(),
+        description: tool.description.clone(),
+        category: tool.category().as_str().into(),
+        owner: owner.map(|t| t.slug).unwrap_or_default(),
+    };
+    render_form(
+        &state,
+        &session,
+        &admin,
+        StatusCode::OK,
+        Some(&tool),
+        &form,
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+async fn save(
+    state: &AppState,
+    session: &Session,
+    admin: &Account,
+    editing: Option<tools::Tool>,
+    form: ToolForm,
+) -> Result<HttpResponse, AppError> {
+    let mut errors: FieldErrors = FieldErrors::new();
+    let named = parse_named(&form.name, &form.slug, &form.description)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let category = form
+        .category
+        .parse::<Category>()
+        .map_err(|e| errors.insert("category", format!("The category {e}.")))
+        .ok();
+    let owner_slug = form.owner.clone();
+    let owner = state
+        .db(move |conn| Ok(teams::find_by_slug(conn, &owner_slug)?))
+        .await?
+        .filter(|t| t.active);
+    if owner.is_none() {
+        errors.insert("owner", "Choose the team that owns this tool.".into());
+    }
+    let (Some(named), Some(category), Some(owner)) = (named, category, owner) else {
+        return render_form(
+            state,
+            session,
+            admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            editing.as_ref(),
+            &form,
+            &errors,
+        )
+        .await;
+    };
+    let now = state.clock.now();
+    let editing_id = editing.as_ref().map(|t| t.id);
+    let slug = named.slug.clone();
+    let saved = state
+        .db(move |conn| {
+            use diesel::Connection;
+            conn.transaction(|conn| {
+                if tools::slug_taken(conn, named.slug.as_str(), editing_id)? {
+                    return Ok(false);
+                }
+                let fields = tools::ToolFields {
+                    named: &named,
+                    category,
+                    owner_team_id: owner.id,
+                };
+                match editing_id {
+                    Some(id) => tools::update(conn, id, &fields, now).map(drop)?,
+                    None => tools::insert(conn, &fields, now).map(drop)?,
+                }
+                Ok(true)
+            })
+        })
+        .await?;
+    if !saved {
+        let errors = FieldErrors::from([(
+            "slug",
+            format!("Another tool already has the slug '{slug}'."),
+        )]);
+        return render_form(
+            state,
+            session,
+            admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            editing.as_ref(),
+            &form,
+            &errors,
+        )
+        .await;
+    }
+    let verb = if editing.is_some() {
+        "Saved"
+    } else {
+        "Created"
+    };
+    page::flash(
+        session,
+        FlashKind::Success,
+        format!("{verb} the tool {}.", form.name.trim()),
+    );
+    Ok(page::see_other(&format!("/tools/{slug}")))
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminAccount(admin): AdminAccount,
+    CsrfForm(form): CsrfForm<ToolForm>,
+) -> Result<HttpResponse, AppError> {
+    save(&state, &session, &admin, None, form).await
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminAccount(admin): AdminAccount,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<ToolForm>,
+) -> Result<HttpResponse, AppError> {
+    let tool = find(&state, slug.into_inner()).await?;
+    save(&state, &session, &admin, Some(tool), form).await
+}
+
+async fn set_active(
+    state: web::Data<AppState>,
+    session: Session,
+    slug: String,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    let tool = find(&state, slug).await?;
+    let now = state.clock.now();
+    let id = tool.id;
+    state
+        .db(move |conn| Ok(tools::set_active(conn, id, active, now)?))
+        .await?;
+    let message = if active {
+        format!("Restored the tool {}.", tool.name)
+    } else {
+        format!("Archived the tool {}. New surveys leave it out.", tool.name)
+    };
+    page::flash(&session, FlashKind::Success, message);
+    Ok(page::see_other(&format!("/tools/{}", tool.slug)))
+}
+
+pub async fn archive(
+    state: web::Data<AppState>,
+    session: Session,
+    _admin: AdminAccount,
+    slug: web::Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    set_active(state, session, slug.into_inner(), false).await
+}
+
+pub async fn restore(
+    state: web::Data<AppState>,
+    session: Session,
+    _admin: AdminAccount,
+    slug: web::Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    set_active(state, session, slug.into_inner(), true).await
+}
+
+pub async fn confirm_delete(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminAccount(admin): AdminAccount,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let tool = find(&state, slug.into_inner()).await?;
+    page::confirm(
+        &state,
+        &session,
+        &admin,
+        page::Confirm {
+            nav: "tools",
+            heading: "Delete this tool?",
+            message: format!(
+                "The tool {} and the record of which teams use it will be removed for good.",
+                tool.name
+            ),
+            blockers: Vec::new(),
+            button: "Delete the tool",
+            action_url: format!("/tools/{}/delete", tool.slug),
+            cancel_url: format!("/tools/{}", tool.slug),
+        },
+    )
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    session: Session,
+    _admin: AdminAccount,
+    slug: web::Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let tool = find(&state, slug.into_inner()).await?;
+    let id = tool.id;
+    match state.db(move |conn| Ok(tools::delete(conn, id)?)).await {
+        Ok(_) => {
+            page::flash(
+                &session,
+                FlashKind::Success,
+                format!("Deleted the tool {}.", tool.name),
+            );
+            Ok(page::see_other("/tools"))
+        }
+        Err(e) if super::is_still_referenced(&e) => {
+            page::flash(
+                &session,
+                FlashKind::Error,
+                format!(
+                    "The tool {} is still referred to; archive it instead.",
+                    tool.name
+                ),
+            );
+            Ok(page::see_other(&format!("/tools/{}", tool.slug)))
+        }
+        Err(e) => Err(e),
+    }
+}
