@@ -146,31 +146,22 @@ fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
 
 const DEMO_ADMIN_EMAIL: &str = "admin@example.com";
 
-/// First start: an admin from the environment, a demo admin, or instructions.
+/// First start: an admin from the environment, the demo, or instructions.
 fn ensure_admin(
     conn: &mut db::DbConnection,
     config: &Config,
     now: chrono::NaiveDateTime,
     demo: bool,
 ) -> anyhow::Result<()> {
-    if accounts::any_admin(conn)? {
-        if demo {
-            println!(
-                "The database already has accounts, so no demo content was added. \
-                 Sign in with an existing account (reset one with `infrapulse admin passwd --email EMAIL`)."
-            );
-        }
-        return Ok(());
-    }
-    if let Some(admin) = &config.bootstrap_admin {
-        let password = NewPassword::parse(admin.password.expose().clone())
-            .map_err(|e| anyhow::anyhow!("INFRAPULSE_ADMIN_PASSWORD {e}"))?;
-        let name = PersonName::parse("Administrator").map_err(anyhow::Error::msg)?;
-        accounts::create(conn, &admin.email, &name, Role::Admin, &password, now)?;
-        tracing::info!(email = %admin.email, "created the first admin from INFRAPULSE_ADMIN_EMAIL");
-        return Ok(());
-    }
     if demo {
+        if !crate::demo::database_is_empty(conn)? {
+            println!(
+                "The database is not empty, so no demo content was added. Sign in with an \
+                 existing account (reset one with `infrapulse admin passwd --email EMAIL`)."
+            );
+            return Ok(());
+        }
+        crate::demo::seed_directory(conn, now)?;
         let email = EmailAddress::parse(DEMO_ADMIN_EMAIL).map_err(anyhow::Error::msg)?;
         let name = PersonName::parse("Demo Admin").map_err(anyhow::Error::msg)?;
         let password = NewPassword::parse(random_hex(8)).map_err(anyhow::Error::msg)?;
@@ -182,6 +173,17 @@ fn ensure_admin(
             email,
             password.expose()
         );
+        return Ok(());
+    }
+    if accounts::any_admin(conn)? {
+        return Ok(());
+    }
+    if let Some(admin) = &config.bootstrap_admin {
+        let password = NewPassword::parse(admin.password.expose().clone())
+            .map_err(|e| anyhow::anyhow!("INFRAPULSE_ADMIN_PASSWORD {e}"))?;
+        let name = PersonName::parse("Administrator").map_err(anyhow::Error::msg)?;
+        accounts::create(conn, &admin.email, &name, Role::Admin, &password, now)?;
+        tracing::info!(email = %admin.email, "created the first admin from INFRAPULSE_ADMIN_EMAIL");
         return Ok(());
     }
     eprintln!(

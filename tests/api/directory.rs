@@ -380,3 +380,35 @@ async fn viewers_read_the_directory_but_change_none_of_it() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count_rows("teams"), 0);
 }
+
+#[tokio::test]
+async fn the_demo_directory_renders_on_every_page() {
+    let app = spawn_app().await;
+    let now = infrapulse::clock::Clock::now(app.clock.as_ref());
+    app.with_db(|conn| {
+        assert!(infrapulse::demo::database_is_empty(conn).unwrap());
+        infrapulse::demo::seed_directory(conn, now).unwrap();
+    });
+    app.signed_in_as(Role::Admin).await;
+    let (_, html) = app.get_text("/tools").await;
+    assert!(html.contains("MongoDB shared replsets"));
+    let (_, ci) = app.get_text("/tools/ci").await;
+    assert!(
+        ci.contains("Technical infrastructure"),
+        "CI is critical for 8 teams"
+    );
+    let (_, warehouse) = app.get_text("/tools/warehouse").await;
+    assert!(warehouse.contains("Not technical infrastructure"));
+    for path in [
+        "/",
+        "/teams",
+        "/teams/payments",
+        "/members",
+        "/adoption",
+        "/import",
+    ] {
+        assert_eq!(app.get(path).await.status(), StatusCode::OK, "{path}");
+    }
+    assert_eq!(app.count_rows("teams"), 12);
+    app.with_db(|conn| assert!(!infrapulse::demo::database_is_empty(conn).unwrap()));
+}
