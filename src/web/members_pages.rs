@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::lifecycle::{self, Answer};
 use super::page::{self, FieldErrors, FlashKind, NoFields};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{AdminAccount, SignedIn};
@@ -310,17 +311,22 @@ async fn set_active(
     active: bool,
 ) -> Result<HttpResponse, AppError> {
     let member = find(&state, id).await?;
-    let now = state.clock.now();
-    state
-        .db(move |conn| Ok(members::set_active(conn, id, active, now)?))
-        .await?;
     let message = if active {
         format!("Reactivated {}.", member.email)
     } else {
         format!("Deactivated {}: no new surveys go to them.", member.email)
     };
-    page::flash(&session, FlashKind::Success, message);
-    Ok(page::see_other(&format!("/members/{id}/edit")))
+    let done = Answer {
+        message,
+        to: format!("/members/{id}/edit"),
+    };
+    lifecycle::switch_active(
+        &state,
+        &session,
+        move |conn, now| members::set_active(conn, id, active, now),
+        done,
+    )
+    .await
 }
 
 pub async fn archive(
@@ -378,26 +384,23 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let member = find(&state, id.into_inner()).await?;
     let id = member.id;
-    match state.db(move |conn| Ok(members::delete(conn, id)?)).await {
-        Ok(_) => {
-            page::flash(
-                &session,
-                FlashKind::Success,
-                format!("Deleted {}.", member.email),
-            );
-            Ok(page::see_other("/members"))
-        }
-        Err(e) if super::is_still_referenced(&e) => {
-            page::flash(
-                &session,
-                FlashKind::Error,
-                format!(
-                    "{} took part in surveys; deactivate them instead.",
-                    member.email
-                ),
-            );
-            Ok(page::see_other(&format!("/members/{id}/edit")))
-        }
-        Err(e) => Err(e),
-    }
+    let done = Answer {
+        message: format!("Deleted {}.", member.email),
+        to: "/members".into(),
+    };
+    let refused = Answer {
+        message: format!(
+            "{} took part in surveys; deactivate them instead.",
+            member.email
+        ),
+        to: format!("/members/{id}/edit"),
+    };
+    lifecycle::delete(
+        &state,
+        &session,
+        move |conn| members::delete(conn, id),
+        done,
+        refused,
+    )
+    .await
 }

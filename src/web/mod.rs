@@ -7,6 +7,7 @@ pub mod auth_pages;
 pub mod dashboard;
 pub mod error_pages;
 pub mod import_pages;
+pub mod lifecycle;
 pub mod members_pages;
 pub mod middleware;
 pub mod ops;
@@ -43,19 +44,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/readyz", web::get().to(ops::readyz))
     .route("/metrics", web::get().to(ops::metrics))
     .route("/static/{file}", web::get().to(static_files::serve));
-}
-
-/// Whether a failed delete hit a foreign key: something still refers to the row.
-pub fn is_still_referenced(e: &AppError) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    matches!(
-        e,
-        AppError::Internal(cause)
-            if matches!(
-                cause.downcast_ref::<Error>(),
-                Some(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _))
-            )
-    )
 }
 
 /// Teams, tools, members, adoption and import. Fixed paths (`/teams/new`)

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::lifecycle::{self, Answer};
 use super::page::{self, FieldErrors, FlashKind, NoFields};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{AdminAccount, SignedIn};
@@ -257,11 +258,6 @@ async fn set_active(
     active: bool,
 ) -> Result<HttpResponse, AppError> {
     let team = find(&state, slug).await?;
-    let now = state.clock.now();
-    let id = team.id;
-    state
-        .db(move |conn| Ok(teams::set_active(conn, id, active, now)?))
-        .await?;
     let message = if active {
         format!("Restored the team {}.", team.name)
     } else {
@@ -270,8 +266,18 @@ async fn set_active(
             team.name
         )
     };
-    page::flash(&session, FlashKind::Success, message);
-    Ok(page::see_other(&format!("/teams/{}", team.slug)))
+    let id = team.id;
+    let done = Answer {
+        message,
+        to: format!("/teams/{}", team.slug),
+    };
+    lifecycle::switch_active(
+        &state,
+        &session,
+        move |conn, now| teams::set_active(conn, id, active, now),
+        done,
+    )
+    .await
 }
 
 pub async fn archive(
@@ -343,28 +349,23 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let team = find(&state, slug.into_inner()).await?;
     let id = team.id;
-    // The foreign keys are the real guard: anything that refers to the team
-    // (now or in tables added later) makes this fail instead of losing history.
-    match state.db(move |conn| Ok(teams::delete(conn, id)?)).await {
-        Ok(_) => {
-            page::flash(
-                &session,
-                FlashKind::Success,
-                format!("Deleted the team {}.", team.name),
-            );
-            Ok(page::see_other("/teams"))
-        }
-        Err(e) if super::is_still_referenced(&e) => {
-            page::flash(
-                &session,
-                FlashKind::Error,
-                format!(
-                    "The team {} is still referred to; archive it instead.",
-                    team.name
-                ),
-            );
-            Ok(page::see_other(&format!("/teams/{}", team.slug)))
-        }
-        Err(e) => Err(e),
-    }
+    let done = Answer {
+        message: format!("Deleted the team {}.", team.name),
+        to: "/teams".into(),
+    };
+    let refused = Answer {
+        message: format!(
+            "The team {} is still referred to; archive it instead.",
+            team.name
+        ),
+        to: format!("/teams/{}", team.slug),
+    };
+    lifecycle::delete(
+        &state,
+        &session,
+        move |conn| teams::delete(conn, id),
+        done,
+        refused,
+    )
+    .await
 }

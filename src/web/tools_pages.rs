@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::lifecycle::{self, Answer};
 use super::page::{self, FieldErrors, FlashKind, NoFields};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{AdminAccount, SignedIn};
@@ -320,18 +321,23 @@ async fn set_active(
     active: bool,
 ) -> Result<HttpResponse, AppError> {
     let tool = find(&state, slug).await?;
-    let now = state.clock.now();
-    let id = tool.id;
-    state
-        .db(move |conn| Ok(tools::set_active(conn, id, active, now)?))
-        .await?;
     let message = if active {
         format!("Restored the tool {}.", tool.name)
     } else {
         format!("Archived the tool {}. New surveys leave it out.", tool.name)
     };
-    page::flash(&session, FlashKind::Success, message);
-    Ok(page::see_other(&format!("/tools/{}", tool.slug)))
+    let id = tool.id;
+    let done = Answer {
+        message,
+        to: format!("/tools/{}", tool.slug),
+    };
+    lifecycle::switch_active(
+        &state,
+        &session,
+        move |conn, now| tools::set_active(conn, id, active, now),
+        done,
+    )
+    .await
 }
 
 pub async fn archive(
@@ -389,26 +395,23 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let tool = find(&state, slug.into_inner()).await?;
     let id = tool.id;
-    match state.db(move |conn| Ok(tools::delete(conn, id)?)).await {
-        Ok(_) => {
-            page::flash(
-                &session,
-                FlashKind::Success,
-                format!("Deleted the tool {}.", tool.name),
-            );
-            Ok(page::see_other("/tools"))
-        }
-        Err(e) if super::is_still_referenced(&e) => {
-            page::flash(
-                &session,
-                FlashKind::Error,
-                format!(
-                    "The tool {} is still referred to; archive it instead.",
-                    tool.name
-                ),
-            );
-            Ok(page::see_other(&format!("/tools/{}", tool.slug)))
-        }
-        Err(e) => Err(e),
-    }
+    let done = Answer {
+        message: format!("Deleted the tool {}.", tool.name),
+        to: "/tools".into(),
+    };
+    let refused = Answer {
+        message: format!(
+            "The tool {} is still referred to; archive it instead.",
+            tool.name
+        ),
+        to: format!("/tools/{}", tool.slug),
+    };
+    lifecycle::delete(
+        &state,
+        &session,
+        move |conn| tools::delete(conn, id),
+        done,
+        refused,
+    )
+    .await
 }
