@@ -3,7 +3,6 @@
 //! true. Only ever written into an empty database.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use crate::db::{DbConnection, accounts, adoptions, members, teams, tools};
 use crate::domain::directory::{Category, parse_named};
@@ -217,7 +216,7 @@ pub fn database_is_empty(conn: &mut DbConnection) -> anyhow::Result<bool> {
 
 /// Writes the demo organisation in one transaction.
 pub fn seed_directory(conn: &mut DbConnection, now: NaiveDateTime) -> anyhow::Result<()> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let mut team_ids = std::collections::HashMap::new();
         for (i, (slug, name, description)) in TEAMS.iter().enumerate() {
             let named =

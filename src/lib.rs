@@ -13,5 +13,6 @@ pub mod metrics;
 pub mod secret;
 pub mod startup;
 pub mod state;
+pub mod surveys;
 pub mod telemetry;
 pub mod web;

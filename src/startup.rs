@@ -52,8 +52,11 @@ impl Application {
         pool: DbPool,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
-        let key = config.load_or_create_secret_key()?;
-        let key = Key::derive_from(key.expose().as_bytes());
+        let secret = config.load_or_create_secret_key()?;
+        let key = Key::derive_from(secret.expose().as_bytes());
+        // Domain-separated from the cookie key derived from the same secret.
+        let respondent_secret =
+            crate::secret::Secret::new(format!("infrapulse-respondent:{}", secret.expose()));
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("cannot listen on {} (BIND)", config.bind))?;
         let port = listener.local_addr()?.port();
@@ -62,6 +65,7 @@ impl Application {
             templates: Templates::new()?,
             metrics: Metrics::new(),
             throttle: LoginThrottle::default(),
+            respondent_secret,
             config,
             pool,
             clock,

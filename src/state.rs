@@ -20,6 +20,8 @@ pub struct AppState {
     pub templates: Templates,
     pub metrics: Metrics,
     pub throttle: LoginThrottle,
+    /// Keys respondents' answers to their token (see `surveys::respond`).
+    pub respondent_secret: crate::secret::Secret<String>,
 }
 
 impl AppState {

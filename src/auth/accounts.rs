@@ -2,7 +2,6 @@
 //! bootstrap and the demo.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use crate::db::{DbConnection, accounts, sessions};
 use crate::domain::account::{EmailAddress, NewPassword, PersonName, Role};
@@ -16,7 +15,7 @@ pub fn create(
     now: NaiveDateTime,
 ) -> anyhow::Result<accounts::Account> {
     let password_hash = super::password::hash(password.expose())?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if accounts::find_by_email(conn, email.as_str())?.is_some() {
             anyhow::bail!("an account for {email} already exists");
         }
@@ -38,7 +37,7 @@ pub fn change_password(
     now: NaiveDateTime,
 ) -> anyhow::Result<()> {
     let password_hash = super::password::hash(password.expose())?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let account = accounts::find_by_email(conn, email.as_str())?
             .ok_or_else(|| anyhow::anyhow!("there is no account for {email}"))?;
         accounts::set_password_hash(conn, account.id, &password_hash, now)?;
@@ -64,7 +63,7 @@ pub fn delete(
     acting_id: i64,
     id: i64,
 ) -> anyhow::Result<Result<accounts::Account, DeleteRefused>> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if acting_id == id {
             return Ok(Err(DeleteRefused::Yourself));
         }

@@ -39,8 +39,9 @@ pub fn token(session: &Session) -> Result<String, AppError> {
     Ok(token)
 }
 
-/// Refuses requests a browser marks as coming from another site.
-fn check_headers(req: &HttpRequest, base_url: &BaseUrl) -> Result<(), AppError> {
+/// Refuses requests a browser marks as coming from another site. Forms that
+/// carry their own credential (a respondent's token) need only this.
+pub fn check_headers(req: &HttpRequest, base_url: &BaseUrl) -> Result<(), AppError> {
     let header_str = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = header_str(header::HeaderName::from_static("sec-fetch-site"))
         && !matches!(site, "same-origin" | "none")

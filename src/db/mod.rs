@@ -9,6 +9,9 @@ pub mod adoptions;
 pub mod import_drafts;
 pub mod login_failures;
 pub mod members;
+pub mod programs;
+pub mod responses;
+pub mod rounds;
 pub mod schema;
 pub mod sessions;
 pub mod teams;
@@ -223,6 +226,37 @@ pub fn table_names(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
         .into_iter()
         .map(|n| n.name)
         .collect())
+}
+
+/// Runs `work` in a transaction meant to write. On SQLite it starts with
+/// `BEGIN IMMEDIATE`: a deferred transaction that reads first cannot upgrade
+/// to a writer when another writer got in meanwhile, and fails at once with
+/// "database is locked" instead of waiting out the busy timeout. PostgreSQL
+/// needs nothing special. Not for nesting: call it at the top of a unit of work.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let result = work(conn);
+    let DbConnection::Sqlite(sqlite) = conn else {
+        unreachable!("the connection's backend does not change");
+    };
+    match result {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(sqlite)?;
+            Ok(value)
+        }
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(sqlite)?;
+            Err(e)
+        }
+    }
 }
 
 /// Runs blocking database work on the thread pool meant for it, never on the

@@ -93,11 +93,167 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    programs (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        intro -> Text,
+        all_infra_tools -> Bool,
+        all_using_teams -> Bool,
+        cadence_kind -> Text,
+        cadence_weeks -> Nullable<BigInt>,
+        cron -> Nullable<Text>,
+        open_days -> BigInt,
+        reminder_days -> Text,
+        anonymity_k -> BigInt,
+        paused -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    program_tools (program_id, tool_id) {
+        program_id -> BigInt,
+        tool_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    program_teams (program_id, team_id) {
+        program_id -> BigInt,
+        team_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    questions (id) {
+        id -> BigInt,
+        program_id -> BigInt,
+        position -> BigInt,
+        kind -> Text,
+        prompt -> Text,
+        options -> Text,
+        required -> Bool,
+    }
+}
+
+diesel::table! {
+    rounds (id) {
+        id -> BigInt,
+        program_id -> BigInt,
+        number -> BigInt,
+        period_key -> Text,
+        program_name -> Text,
+        intro -> Text,
+        reminder_days -> Text,
+        anonymity_k -> BigInt,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    round_tools (round_id, tool_id) {
+        round_id -> BigInt,
+        tool_id -> BigInt,
+        position -> BigInt,
+        slug -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    round_team_tools (round_id, team_id, tool_id) {
+        round_id -> BigInt,
+        team_id -> BigInt,
+        tool_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    round_questions (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        position -> BigInt,
+        kind -> Text,
+        prompt -> Text,
+        options -> Text,
+        required -> Bool,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        member_id -> BigInt,
+        team_id -> BigInt,
+        token -> Text,
+        opened_at -> Nullable<Timestamp>,
+        answered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        team_id -> BigInt,
+        respondent_key -> Text,
+        submitted_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tool_answers (response_id, tool_id) {
+        response_id -> BigInt,
+        tool_id -> BigInt,
+        not_used -> Bool,
+        security -> Nullable<BigInt>,
+        reliability -> Nullable<BigInt>,
+        usability -> Nullable<BigInt>,
+        efficiency -> Nullable<BigInt>,
+        latency -> Nullable<BigInt>,
+        satisfaction -> Nullable<BigInt>,
+        hours_lost -> Nullable<BigInt>,
+        pain -> Text,
+        proposal -> Text,
+    }
+}
+
+diesel::table! {
+    question_answers (response_id, question_id) {
+        response_id -> BigInt,
+        question_id -> BigInt,
+        value -> Text,
+    }
+}
+
 diesel::joinable!(members -> teams (team_id));
 diesel::joinable!(tools -> teams (owner_team_id));
 diesel::joinable!(adoptions -> teams (team_id));
 diesel::joinable!(adoptions -> tools (tool_id));
 diesel::joinable!(import_drafts -> accounts (account_id));
+diesel::joinable!(program_tools -> programs (program_id));
+diesel::joinable!(program_tools -> tools (tool_id));
+diesel::joinable!(program_teams -> programs (program_id));
+diesel::joinable!(program_teams -> teams (team_id));
+diesel::joinable!(questions -> programs (program_id));
+diesel::joinable!(rounds -> programs (program_id));
+diesel::joinable!(round_tools -> rounds (round_id));
+diesel::joinable!(round_team_tools -> rounds (round_id));
+diesel::joinable!(round_questions -> rounds (round_id));
+diesel::joinable!(invitations -> rounds (round_id));
+diesel::joinable!(invitations -> members (member_id));
+diesel::joinable!(invitations -> teams (team_id));
+diesel::joinable!(responses -> rounds (round_id));
+diesel::joinable!(tool_answers -> responses (response_id));
+diesel::joinable!(question_answers -> responses (response_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     sessions,
@@ -106,5 +262,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     members,
     tools,
     adoptions,
-    import_drafts
+    import_drafts,
+    programs,
+    program_tools,
+    program_teams,
+    questions,
+    rounds,
+    round_tools,
+    round_team_tools,
+    round_questions,
+    invitations,
+    responses,
+    tool_answers,
+    question_answers
 );

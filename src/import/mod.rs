@@ -11,7 +11,6 @@ pub mod csv_file;
 mod plan;
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 use serde::Serialize;
 
 pub use csv_file::{FileError, RowError};
@@ -118,7 +117,7 @@ pub fn commit(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome, ImportError> {
     let (rows, file_errors) = csv_file::read(bytes, kind.columns())?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let directory = Directory::load(conn)?;
         let plan = plan::plan(kind, &rows, file_errors, &directory, create_teams);
         if !plan.outcome.is_clean() {

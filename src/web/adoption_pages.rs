@@ -127,8 +127,7 @@ pub async fn save(
     let now = state.clock.now();
     let changed = state
         .db(move |conn| {
-            use diesel::Connection;
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let teams: HashSet<i64> = teams::list_active(conn)?.iter().map(|t| t.id).collect();
                 let tools: HashSet<i64> = tools::list_active(conn)?.iter().map(|t| t.id).collect();
                 let mut changed = 0;

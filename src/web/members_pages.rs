@@ -241,8 +241,7 @@ async fn save(
         let email = email.clone();
         state
             .db(move |conn| {
-                use diesel::Connection;
-                conn.transaction(|conn| {
+                crate::db::write_transaction(conn, |conn| {
                     if let Some(other) = members::find_by_email(conn, email.as_str())?
                         && Some(other.id) != editing_id
                     {

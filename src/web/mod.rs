@@ -12,6 +12,8 @@ pub mod members_pages;
 pub mod middleware;
 pub mod ops;
 pub mod page;
+pub mod programs_pages;
+pub mod respond_pages;
 pub mod static_files;
 pub mod teams_pages;
 pub mod templates;
@@ -40,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(accounts_pages::delete)),
     )
     .configure(directory_routes)
+    .configure(survey_routes)
     .route("/healthz", web::get().to(ops::healthz))
     .route("/readyz", web::get().to(ops::readyz))
     .route("/metrics", web::get().to(ops::metrics))
@@ -126,4 +129,46 @@ fn directory_routes(cfg: &mut web::ServiceConfig) {
 
 pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)
+}
+
+/// Survey programs and rounds (admin), and the respondent's form.
+fn survey_routes(cfg: &mut web::ServiceConfig) {
+    use web::{get, post, resource};
+    cfg.service(
+        resource("/programs")
+            .route(get().to(programs_pages::list))
+            .route(post().to(programs_pages::create)),
+    )
+    .route("/programs/new", get().to(programs_pages::new_form))
+    .route("/programs/{slug}", get().to(programs_pages::show))
+    .service(
+        resource("/programs/{slug}/edit")
+            .route(get().to(programs_pages::edit_form))
+            .route(post().to(programs_pages::update)),
+    )
+    .route("/programs/{slug}/pause", post().to(programs_pages::pause))
+    .route("/programs/{slug}/resume", post().to(programs_pages::resume))
+    .route(
+        "/programs/{slug}/questions",
+        post().to(programs_pages::add_question),
+    )
+    .route(
+        "/programs/{slug}/questions/{id}/delete",
+        post().to(programs_pages::delete_question),
+    )
+    .route(
+        "/programs/{slug}/rounds",
+        post().to(programs_pages::open_round),
+    )
+    .service(
+        resource("/programs/{slug}/rounds/{number}")
+            .route(get().to(programs_pages::round))
+            .route(post().to(programs_pages::change_round)),
+    )
+    .service(
+        resource("/r/{token}")
+            .route(get().to(respond_pages::form))
+            .route(post().to(respond_pages::submit)),
+    )
+    .route("/r/{token}/thanks", get().to(respond_pages::thanks));
 }

@@ -190,8 +190,7 @@ async fn save(
     let slug = named.slug.clone();
     let saved = state
         .db(move |conn| {
-            use diesel::Connection;
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 if teams::slug_taken(conn, named.slug.as_str(), editing_id)? {
                     return Ok(false);
                 }

@@ -33,6 +33,12 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "adoption.html",
     "import.html",
     "import_preview.html",
+    "respond.html",
+    "thanks.html",
+    "programs.html",
+    "program.html",
+    "program_form.html",
+    "round.html",
 ];
 
 pub struct Templates {

@@ -12,3 +12,4 @@ mod helpers;
 mod import;
 mod migrations;
 mod ops;
+mod surveys;

@@ -22,6 +22,12 @@ fn every_migration_applies_and_reverts_cleanly() {
         "sessions",
         "teams",
         "tools",
+        "programs",
+        "rounds",
+        "invitations",
+        "responses",
+        "tool_answers",
+        "question_answers",
     ] {
         assert!(
             tables.iter().any(|t| t == expected),

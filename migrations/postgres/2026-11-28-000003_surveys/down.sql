@@ -1,0 +1,12 @@
+DROP TABLE question_answers;
+DROP TABLE tool_answers;
+DROP TABLE responses;
+DROP TABLE invitations;
+DROP TABLE round_questions;
+DROP TABLE round_team_tools;
+DROP TABLE round_tools;
+DROP TABLE rounds;
+DROP TABLE questions;
+DROP TABLE program_teams;
+DROP TABLE program_tools;
+DROP TABLE programs;

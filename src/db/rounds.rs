@@ -1,0 +1,297 @@
+//! Rounds, their snapshots, and invitations.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{invitations, round_questions, round_team_tools, round_tools, rounds, teams};
+
+#[derive(Queryable, Debug, Clone, serde::Serialize)]
+pub struct Round {
+    pub id: i64,
+    pub program_id: i64,
+    pub number: i64,
+    pub period_key: String,
+    pub program_name: String,
+    pub intro: String,
+    pub reminder_days: String,
+    pub anonymity_k: i64,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+impl Round {
+    pub fn is_open(&self, now: NaiveDateTime) -> bool {
+        self.opens_at <= now && now < self.closes_at
+    }
+}
+
+#[derive(Queryable, Debug, Clone, serde::Serialize)]
+pub struct RoundTool {
+    pub round_id: i64,
+    pub tool_id: i64,
+    pub position: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Queryable, Debug, Clone)]
+pub struct RoundQuestion {
+    pub id: i64,
+    pub round_id: i64,
+    pub position: i64,
+    pub kind: String,
+    pub prompt: String,
+    pub options: String,
+    pub required: bool,
+}
+
+#[derive(Queryable, Debug, Clone)]
+pub struct Invitation {
+    pub id: i64,
+    pub round_id: i64,
+    pub member_id: i64,
+    pub team_id: i64,
+    pub token: String,
+    pub opened_at: Option<NaiveDateTime>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewRound<'a> {
+    pub program_id: i64,
+    pub number: i64,
+    pub period_key: &'a str,
+    pub program_name: &'a str,
+    pub intro: &'a str,
+    pub reminder_days: &'a str,
+    pub anonymity_k: i64,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, r: &NewRound, now: NaiveDateTime) -> QueryResult<Round> {
+    diesel::insert_into(rounds::table)
+        .values((
+            rounds::program_id.eq(r.program_id),
+            rounds::number.eq(r.number),
+            rounds::period_key.eq(r.period_key),
+            rounds::program_name.eq(r.program_name),
+            rounds::intro.eq(r.intro),
+            rounds::reminder_days.eq(r.reminder_days),
+            rounds::anonymity_k.eq(r.anonymity_k),
+            rounds::opens_at.eq(r.opens_at),
+            rounds::closes_at.eq(r.closes_at),
+            rounds::created_at.eq(now),
+        ))
+        .returning(rounds::all_columns)
+        .get_result(conn)
+}
+
+pub fn for_program(conn: &mut DbConnection, program_id: i64) -> QueryResult<Vec<Round>> {
+    rounds::table
+        .filter(rounds::program_id.eq(program_id))
+        .order(rounds::number.desc())
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConnection, program_id: i64, number: i64) -> QueryResult<Option<Round>> {
+    rounds::table
+        .filter(rounds::program_id.eq(program_id))
+        .filter(rounds::number.eq(number))
+        .first(conn)
+        .optional()
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Round> {
+    rounds::table.find(id).first(conn)
+}
+
+pub fn last_number(conn: &mut DbConnection, program_id: i64) -> QueryResult<i64> {
+    let n: Option<i64> = rounds::table
+        .filter(rounds::program_id.eq(program_id))
+        .select(diesel::dsl::max(rounds::number))
+        .first(conn)?;
+    Ok(n.unwrap_or(0))
+}
+
+pub fn set_closes_at(
+    conn: &mut DbConnection,
+    id: i64,
+    closes_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(rounds::table.find(id))
+        .set(rounds::closes_at.eq(closes_at))
+        .execute(conn)
+}
+
+pub fn add_tool(
+    conn: &mut DbConnection,
+    round_id: i64,
+    tool_id: i64,
+    position: i64,
+    slug: &str,
+    name: &str,
+) -> QueryResult<usize> {
+    diesel::insert_into(round_tools::table)
+        .values((
+            round_tools::round_id.eq(round_id),
+            round_tools::tool_id.eq(tool_id),
+            round_tools::position.eq(position),
+            round_tools::slug.eq(slug),
+            round_tools::name.eq(name),
+        ))
+        .execute(conn)
+}
+
+pub fn add_team_tool(
+    conn: &mut DbConnection,
+    round_id: i64,
+    team_id: i64,
+    tool_id: i64,
+) -> QueryResult<usize> {
+    diesel::insert_into(round_team_tools::table)
+        .values((
+            round_team_tools::round_id.eq(round_id),
+            round_team_tools::team_id.eq(team_id),
+            round_team_tools::tool_id.eq(tool_id),
+        ))
+        .execute(conn)
+}
+
+pub fn add_question(
+    conn: &mut DbConnection,
+    round_id: i64,
+    q: &super::programs::QuestionRow,
+) -> QueryResult<usize> {
+    diesel::insert_into(round_questions::table)
+        .values((
+            round_questions::round_id.eq(round_id),
+            round_questions::position.eq(q.position),
+            round_questions::kind.eq(&q.kind),
+            round_questions::prompt.eq(&q.prompt),
+            round_questions::options.eq(&q.options),
+            round_questions::required.eq(q.required),
+        ))
+        .execute(conn)
+}
+
+pub fn tools(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<RoundTool>> {
+    round_tools::table
+        .filter(round_tools::round_id.eq(round_id))
+        .order(round_tools::position.asc())
+        .load(conn)
+}
+
+/// The round's tools that `team_id` used when the round opened.
+pub fn tools_for_team(
+    conn: &mut DbConnection,
+    round_id: i64,
+    team_id: i64,
+) -> QueryResult<Vec<RoundTool>> {
+    round_tools::table
+        .inner_join(
+            round_team_tools::table.on(round_team_tools::round_id
+                .eq(round_tools::round_id)
+                .and(round_team_tools::tool_id.eq(round_tools::tool_id))),
+        )
+        .filter(round_tools::round_id.eq(round_id))
+        .filter(round_team_tools::team_id.eq(team_id))
+        .select(round_tools::all_columns)
+        .order(round_tools::position.asc())
+        .load(conn)
+}
+
+pub fn questions(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<RoundQuestion>> {
+    round_questions::table
+        .filter(round_questions::round_id.eq(round_id))
+        .order((round_questions::position.asc(), round_questions::id.asc()))
+        .load(conn)
+}
+
+pub fn invite(
+    conn: &mut DbConnection,
+    round_id: i64,
+    member_id: i64,
+    team_id: i64,
+    token: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(invitations::table)
+        .values((
+            invitations::round_id.eq(round_id),
+            invitations::member_id.eq(member_id),
+            invitations::team_id.eq(team_id),
+            invitations::token.eq(token),
+            invitations::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn invitation_by_token(
+    conn: &mut DbConnection,
+    token: &str,
+) -> QueryResult<Option<Invitation>> {
+    invitations::table
+        .filter(invitations::token.eq(token))
+        .first(conn)
+        .optional()
+}
+
+pub fn mark_opened(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        invitations::table
+            .find(id)
+            .filter(invitations::opened_at.is_null()),
+    )
+    .set(invitations::opened_at.eq(now))
+    .execute(conn)
+}
+
+pub fn mark_answered(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        invitations::table
+            .find(id)
+            .filter(invitations::answered_at.is_null()),
+    )
+    .set(invitations::answered_at.eq(now))
+    .execute(conn)
+}
+
+/// Per team: (team name, invited, opened, answered).
+pub fn progress_by_team(
+    conn: &mut DbConnection,
+    round_id: i64,
+) -> QueryResult<Vec<(String, i64, i64, i64)>> {
+    let rows: Vec<(i64, String, Option<NaiveDateTime>, Option<NaiveDateTime>)> = invitations::table
+        .inner_join(teams::table)
+        .filter(invitations::round_id.eq(round_id))
+        .select((
+            teams::id,
+            teams::name,
+            invitations::opened_at,
+            invitations::answered_at,
+        ))
+        .load(conn)?;
+    let mut by_team: std::collections::BTreeMap<(String, i64), (i64, i64, i64)> =
+        Default::default();
+    for (id, name, opened, answered) in rows {
+        let e = by_team.entry((name, id)).or_default();
+        e.0 += 1;
+        e.1 += i64::from(opened.is_some());
+        e.2 += i64::from(answered.is_some());
+    }
+    Ok(by_team
+        .into_iter()
+        .map(|((name, _), (i, o, a))| (name, i, o, a))
+        .collect())
+}
+
+pub fn count_invited(conn: &mut DbConnection, round_id: i64) -> QueryResult<i64> {
+    invitations::table
+        .filter(invitations::round_id.eq(round_id))
+        .select(count_star())
+        .first(conn)
+}

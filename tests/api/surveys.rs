@@ -1,0 +1,612 @@
+use chrono::TimeDelta;
+use diesel::prelude::*;
+use infrapulse::domain::account::Role;
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, location, spawn_app};
+
+/// Teams a, b, c with two members each; CI is business-critical for all three
+/// (infrastructure); Flags is used by team a only.
+async fn organisation() -> TestApp {
+    let app = spawn_app().await;
+    app.signed_in_as(Role::Admin).await;
+    let members = "email,name,team\n\
+a1@example.com,A One,Team A\na2@example.com,A Two,Team A\n\
+b1@example.com,B One,Team B\nb2@example.com,B Two,Team B\n\
+c1@example.com,C One,Team C\nc2@example.com,C Two,Team C\n";
+    let (preview, _) = app.preview_csv("members", members.as_bytes(), true).await;
+    app.submit(&preview, &preview, &[]).await;
+    app.add_tool("CI", "ci", "team-a").await;
+    app.add_tool("Flags", "flags", "team-a").await;
+    let adoption = "team,tool,business_critical\nteam-a,ci,yes\nteam-b,ci,yes\nteam-c,ci,yes\nteam-a,flags,no\n";
+    let (preview, _) = app
+        .preview_csv("adoption", adoption.as_bytes(), false)
+        .await;
+    app.submit(&preview, &preview, &[]).await;
+    app
+}
+
+async fn create_program(app: &TestApp, extra: &[(&str, &str)]) {
+    let mut fields = vec![
+        ("name", "Quarterly pulse"),
+        ("slug", "pulse"),
+        ("intro", "Tell us what hurts."),
+        ("tools_mode", "chosen"),
+        ("tools", "ci"),
+        ("tools", "flags"),
+        ("audience_mode", "using"),
+        ("cadence_kind", "weeks"),
+        ("cadence_weeks", "13"),
+        ("open_days", "14"),
+        ("reminder_days", "3, 7"),
+        ("anonymity_k", "2"),
+    ];
+    fields.extend_from_slice(extra);
+    let res = app.submit("/programs/new", "/programs", &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "program created");
+}
+
+async fn open_round(app: &TestApp) -> reqwest::Response {
+    app.submit("/programs/pulse", "/programs/pulse/rounds", &[])
+        .await
+}
+
+fn token_of(app: &TestApp, email: &str) -> String {
+    use infrapulse::db::schema::{invitations, members};
+    app.with_db(|conn| {
+        invitations::table
+            .inner_join(members::table)
+            .filter(members::email.eq(email))
+            .order(invitations::id.desc())
+            .select(invitations::token)
+            .first::<String>(conn)
+            .unwrap()
+    })
+}
+
+fn answer(slug: &str) -> Vec<(String, String)> {
+    [
+        ("security", "4"),
+        ("reliability", "2"),
+        ("usability", "na"),
+        ("efficiency", "3"),
+        ("latency", "1"),
+        ("satisfaction", "2"),
+        ("hours_lost", "12"),
+        ("pain", "Deploys take an hour"),
+        ("proposal", "Rewrite it in Rust"),
+    ]
+    .iter()
+    .map(|(f, v)| (format!("t.{slug}.{f}"), v.to_string()))
+    .collect()
+}
+
+async fn post_answers(
+    app: &TestApp,
+    token: &str,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/r/{token}")))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn programs_validate_cadence_and_show_the_next_dates() {
+    let app = organisation().await;
+    let res = app
+        .submit(
+            "/programs/new",
+            "/programs",
+            &[
+                ("name", "Bad"),
+                ("tools_mode", "infra"),
+                ("audience_mode", "using"),
+                ("cadence_kind", "cron"),
+                ("cron", "61 * * * *"),
+                ("open_days", "0"),
+                ("reminder_days", "x"),
+                ("anonymity_k", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("is not a valid cron expression"));
+    assert!(html.contains("A round stays open from 1 to 90 days."));
+    assert_eq!(app.count_rows("programs"), 0);
+
+    create_program(&app, &[]).await;
+    let (_, html) = app.get_text("/programs/pulse").await;
+    assert!(html.contains("every 13 weeks"));
+    assert!(
+        html.matches(" UTC").count() >= 3,
+        "three next dates: {html}"
+    );
+}
+
+#[tokio::test]
+async fn opening_a_round_invites_each_audience_member_once_with_an_unguessable_link() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    let res = open_round(&app).await;
+    assert_eq!(location(&res), "/programs/pulse/rounds/1");
+    let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
+    assert!(html.contains("Opened round 1 and invited 6 people."));
+    assert!(html.contains("<dt>Invited</dt><dd>6</dd>"));
+
+    let tokens: Vec<String> = app.with_db(|conn| {
+        infrapulse::db::schema::invitations::table
+            .select(infrapulse::db::schema::invitations::token)
+            .load(conn)
+            .unwrap()
+    });
+    assert_eq!(tokens.len(), 6);
+    let mut unique = tokens.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 6);
+    for t in &tokens {
+        assert!(infrapulse::surveys::is_token_shaped(t));
+        assert!(!html.contains(t.as_str()), "admins never see links");
+    }
+
+    // A second opening while round 1 is open is refused.
+    open_round(&app).await;
+    assert_eq!(app.count_rows("rounds"), 1);
+}
+
+#[tokio::test]
+async fn the_same_period_cannot_open_twice() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    let now = infrapulse::clock::Clock::now(app.clock.as_ref());
+    app.with_db(|conn| {
+        let program = infrapulse::db::programs::find_by_slug(conn, "pulse")
+            .unwrap()
+            .unwrap();
+        infrapulse::surveys::open_round(conn, &program, 3, Some("2027-Q1"), now).unwrap();
+        infrapulse::db::rounds::set_closes_at(conn, 1, now).unwrap();
+        let again = infrapulse::surveys::open_round(conn, &program, 3, Some("2027-Q1"), now);
+        assert!(
+            matches!(
+                again,
+                Err(infrapulse::surveys::OpenRoundError::AlreadyOpened)
+            ),
+            "{again:?}"
+        );
+    });
+    assert_eq!(app.count_rows("rounds"), 1);
+    assert_eq!(
+        app.count_rows("invitations"),
+        6,
+        "the failed opening left nothing behind"
+    );
+}
+
+#[tokio::test]
+async fn a_member_sees_only_the_tools_their_team_uses() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let (status, html) = app
+        .get_text(&format!("/r/{}", token_of(&app, "a1@example.com")))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"t.ci.security\"") && html.contains("name=\"t.flags.security\""));
+    assert!(html.contains("Tell us what hurts."));
+    let (_, html) = app
+        .get_text(&format!("/r/{}", token_of(&app, "b1@example.com")))
+        .await;
+    assert!(html.contains("name=\"t.ci.satisfaction\""));
+    assert!(!html.contains("t.flags."), "team b does not use Flags");
+    for label in [
+        "<label for=\"t.ci.hours_lost\">",
+        "<label for=\"t.ci.pain\">",
+        "<label for=\"t.ci.proposal\">",
+    ] {
+        assert!(html.contains(label), "{label}");
+    }
+}
+
+#[tokio::test]
+async fn every_field_is_validated_and_input_is_kept() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let token = token_of(&app, "b1@example.com");
+    let mut fields = answer("ci");
+    fields.retain(|(k, _)| {
+        !k.ends_with("satisfaction")
+            && !k.ends_with("security")
+            && !k.ends_with("hours_lost")
+            && !k.ends_with(".pain")
+    });
+    fields.push(("t.ci.security".into(), "6".into()));
+    fields.push(("t.ci.hours_lost".into(), "1001".into()));
+    fields.push(("t.ci.pain".into(), "x".repeat(5001)));
+    fields.push(("t.unknown.security".into(), "1".into()));
+    fields.push(("nonsense".into(), "ignored".into()));
+    let res = post_answers(&app, &token, &fields).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    for message in [
+        "Choose 1 to 5, or n&#x2F;a.",
+        "How satisfied are you overall? Choose 1 to 5.",
+        "Enter whole hours from 0 to 1000.",
+        "must be at most 5000 characters",
+        "4 answers need another look",
+    ] {
+        assert!(html.contains(message), "missing {message}");
+    }
+    assert!(html.contains("Rewrite it in Rust"), "input kept");
+    assert!(
+        html.contains("name=\"t.ci.reliability\" value=\"2\" checked"),
+        "choice kept"
+    );
+    assert_eq!(app.count_rows("responses"), 0);
+
+    let mut twice = answer("ci");
+    twice.push(("t.ci.satisfaction".into(), "5".into()));
+    let res = post_answers(&app, &token, &twice).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "duplicate parameters"
+    );
+    assert_eq!(app.count_rows("responses"), 0);
+}
+
+#[tokio::test]
+async fn answers_can_be_edited_until_the_round_closes() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let token = token_of(&app, "b1@example.com");
+    let res = post_answers(&app, &token, &answer("ci")).await;
+    assert_eq!(location(&res), format!("/r/{token}/thanks"));
+    let (_, html) = app.get_text(&location(&res)).await;
+    assert!(html.contains("Thank you") && html.contains("change them"));
+
+    let (_, html) = app.get_text(&format!("/r/{token}")).await;
+    assert!(html.contains("Your earlier answers are filled in"));
+    assert!(html.contains("name=\"t.ci.satisfaction\" value=\"2\" checked"));
+    assert!(html.contains("Deploys take an hour"));
+
+    let mut changed = answer("ci");
+    changed.retain(|(k, _)| !k.ends_with("satisfaction"));
+    changed.push(("t.ci.satisfaction".into(), "4".into()));
+    post_answers(&app, &token, &changed).await;
+    assert_eq!(app.count_rows("responses"), 1);
+    assert_eq!(
+        app.count_rows("tool_answers"),
+        1,
+        "an edit replaces, never adds"
+    );
+    let (_, html) = app.get_text(&format!("/r/{token}")).await;
+    assert!(html.contains("name=\"t.ci.satisfaction\" value=\"4\" checked"));
+
+    app.clock.advance(TimeDelta::days(15));
+    let res = app.get(&format!("/r/{token}")).await;
+    assert_eq!(res.status(), StatusCode::GONE);
+    assert!(res.text().await.unwrap().contains("This survey closed on"));
+    let res = post_answers(&app, &token, &answer("ci")).await;
+    assert_eq!(res.status(), StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn a_double_submit_gives_one_response() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let token = token_of(&app, "a1@example.com");
+    let mut fields = answer("ci");
+    fields.push(("t.flags.not_used".into(), "1".into()));
+    let (a, b, c) = tokio::join!(
+        post_answers(&app, &token, &fields),
+        post_answers(&app, &token, &fields),
+        post_answers(&app, &token, &fields)
+    );
+    for res in [a, b, c] {
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(app.count_rows("responses"), 1);
+    assert_eq!(app.count_rows("tool_answers"), 2);
+}
+
+#[tokio::test]
+async fn editing_the_program_does_not_change_the_open_round() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let res = app
+        .submit(
+            "/programs/pulse",
+            "/programs/pulse/questions",
+            &[
+                ("prompt", "Which office?"),
+                ("kind", "single"),
+                ("options", "Berlin\nLisbon"),
+                ("required", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app
+        .submit(
+            "/programs/pulse/edit",
+            "/programs/pulse/edit",
+            &[
+                ("name", "Renamed"),
+                ("slug", "pulse"),
+                ("intro", "A new intro"),
+                ("tools_mode", "chosen"),
+                ("tools", "flags"),
+                ("audience_mode", "using"),
+                ("cadence_kind", "weeks"),
+                ("cadence_weeks", "4"),
+                ("open_days", "7"),
+                ("reminder_days", ""),
+                ("anonymity_k", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app
+        .get_text(&format!("/r/{}", token_of(&app, "a1@example.com")))
+        .await;
+    assert!(html.contains("Tell us what hurts.") && !html.contains("A new intro"));
+    assert!(html.contains("Quarterly pulse") && !html.contains("Renamed"));
+    assert!(
+        html.contains("t.ci.security"),
+        "CI is still asked in this round"
+    );
+    assert!(
+        !html.contains("Which office?"),
+        "the new question waits for the next round"
+    );
+    // A required question still gets no answer in this round and nothing breaks.
+    let res = post_answers(&app, &token_of(&app, "b1@example.com"), &answer("ci")).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn extra_questions_are_asked_and_checked() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    app.submit(
+        "/programs/pulse",
+        "/programs/pulse/questions",
+        &[
+            ("prompt", "Which office?"),
+            ("kind", "single"),
+            ("options", "Berlin\nLisbon"),
+            ("required", "1"),
+        ],
+    )
+    .await;
+    app.submit(
+        "/programs/pulse",
+        "/programs/pulse/questions",
+        &[
+            ("prompt", "What else?"),
+            ("kind", "multi"),
+            ("options", "Docs\nOn-call"),
+        ],
+    )
+    .await;
+    open_round(&app).await;
+    let token = token_of(&app, "b1@example.com");
+    let (_, html) = app.get_text(&format!("/r/{token}")).await;
+    assert!(html.contains("Which office?") && html.contains("value=\"Lisbon\""));
+    let res = post_answers(&app, &token, &answer("ci")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("This question needs an answer.")
+    );
+    let ids: Vec<i64> = app.with_db(|conn| {
+        infrapulse::db::schema::round_questions::table
+            .order(infrapulse::db::schema::round_questions::position.asc())
+            .select(infrapulse::db::schema::round_questions::id)
+            .load(conn)
+            .unwrap()
+    });
+    let mut fields = answer("ci");
+    fields.push((format!("q.{}", ids[0]), "Lisbon".into()));
+    fields.push((format!("q.{}", ids[1]), "Docs".into()));
+    fields.push((format!("q.{}", ids[1]), "On-call".into()));
+    let res = post_answers(&app, &token, &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count_rows("question_answers"), 2);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_tokens_look_the_same() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let unknown = app
+        .get(&format!("/r/{}", infrapulse::surveys::new_token()))
+        .await;
+    let malformed = app.get("/r/not-a-token'%20OR%201=1").await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(malformed.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        unknown.text().await.unwrap(),
+        malformed.text().await.unwrap()
+    );
+    let res = app
+        .client
+        .post(app.url("/r/0123"))
+        .form(&[("t.ci.satisfaction", "3")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn guessing_links_is_slowed_but_real_links_keep_working() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    for _ in 0..100 {
+        assert_eq!(app.get("/r/guess").await.status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(
+        app.get("/r/guess").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let (status, _) = app
+        .get_text(&format!("/r/{}", token_of(&app, "c1@example.com")))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a valid link from the same address still works"
+    );
+}
+
+#[tokio::test]
+async fn hostile_free_text_is_stored_verbatim_and_rendered_escaped() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let token = token_of(&app, "b1@example.com");
+    let hostile = "<script>alert('pwn')</script>\n=HYPERLINK(\"http://evil\")";
+    let mut fields = answer("ci");
+    fields.retain(|(k, _)| !k.ends_with(".pain"));
+    fields.push(("t.ci.pain".into(), hostile.into()));
+    post_answers(&app, &token, &fields).await;
+    let stored: String = app.with_db(|conn| {
+        infrapulse::db::schema::tool_answers::table
+            .select(infrapulse::db::schema::tool_answers::pain)
+            .first(conn)
+            .unwrap()
+    });
+    assert_eq!(stored, hostile);
+    let (_, html) = app.get_text(&format!("/r/{token}")).await;
+    assert!(!html.contains("<script>alert"));
+    assert!(html.contains("&lt;script&gt;alert(&#x27;pwn&#x27;)&lt;&#x2F;script&gt;"));
+}
+
+#[tokio::test]
+async fn the_round_page_hides_small_groups_and_admins_can_close_it() {
+    let app = organisation().await;
+    create_program(&app, &[("anonymity_k", "2")]).await;
+    open_round(&app).await;
+    for email in ["a1@example.com", "a2@example.com", "b1@example.com"] {
+        let mut fields = answer("ci");
+        if email.starts_with('a') {
+            fields.push(("t.flags.not_used".into(), "1".into()));
+        }
+        let res = post_answers(&app, &token_of(&app, email), &fields).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{email}");
+    }
+    let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
+    assert!(html.contains("<dt>Answered</dt><dd>3</dd>") && html.contains("<dd>50%</dd>"));
+    assert!(
+        html.contains("<td>Team A</td><td>2</td><td>2</td><td>100%</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<td>Team B</td><td>2</td><td colspan=\"2\" class=\"muted\">fewer than 2</td>"
+        )
+    );
+
+    let res = app
+        .submit(
+            "/programs/pulse/rounds/1",
+            "/programs/pulse/rounds/1",
+            &[("action", "close")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.clock.advance(TimeDelta::seconds(1));
+    assert_eq!(
+        app.get(&format!("/r/{}", token_of(&app, "c1@example.com")))
+            .await
+            .status(),
+        StatusCode::GONE
+    );
+    let res = app
+        .submit(
+            "/programs/pulse/rounds/1",
+            "/programs/pulse/rounds/1",
+            &[("action", "extend"), ("days", "2")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&format!("/r/{}", token_of(&app, "c1@example.com")))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn viewers_cannot_open_rounds_or_change_programs() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    let viewer = crate::helpers::new_client();
+    app.create_account("viewer@example.com", Role::Viewer);
+    let login = viewer
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    viewer
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf_token", crate::helpers::csrf_token(&login).as_str()),
+            ("email", "viewer@example.com"),
+            ("password", crate::helpers::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let page = viewer
+        .get(app.url("/programs/pulse"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Open a round now"));
+    let res = viewer
+        .post(app.url("/programs/pulse/rounds"))
+        .form(&[("csrf_token", crate::helpers::csrf_token(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count_rows("rounds"), 0);
+}
+
+#[tokio::test]
+async fn concurrent_openings_make_one_round() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    let (a, b, c) = tokio::join!(open_round(&app), open_round(&app), open_round(&app));
+    for res in [a, b, c] {
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "a refusal is a flash, never a 500"
+        );
+    }
+    assert_eq!(app.count_rows("rounds"), 1);
+    assert_eq!(app.count_rows("invitations"), 6);
+}
