@@ -126,7 +126,7 @@ fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         let state = app.state();
         {
             let mut conn = state.pool.get()?;
-            ensure_admin(&mut conn, &state.config, state.clock.now(), args.demo)?;
+            ensure_admin(&mut conn, &state, args.demo)?;
         }
         tracing::info!(
             address = %state.config.bind,
@@ -149,10 +149,10 @@ const DEMO_ADMIN_EMAIL: &str = "admin@example.com";
 /// First start: an admin from the environment, the demo, or instructions.
 fn ensure_admin(
     conn: &mut db::DbConnection,
-    config: &Config,
-    now: chrono::NaiveDateTime,
+    state: &crate::state::AppState,
     demo: bool,
 ) -> anyhow::Result<()> {
+    let (config, now) = (&state.config, state.clock.now());
     if demo {
         if !crate::demo::database_is_empty(conn)? {
             println!(
@@ -162,16 +162,24 @@ fn ensure_admin(
             return Ok(());
         }
         crate::demo::seed_directory(conn, now)?;
+        let token = crate::demo::seed_surveys(
+            conn,
+            state.respondent_secret.expose(),
+            config.infra_min_teams,
+            now,
+        )?;
         let email = EmailAddress::parse(DEMO_ADMIN_EMAIL).map_err(anyhow::Error::msg)?;
         let name = PersonName::parse("Demo Admin").map_err(anyhow::Error::msg)?;
         let password = NewPassword::parse(random_hex(8)).map_err(anyhow::Error::msg)?;
         accounts::create(conn, &email, &name, Role::Admin, &password, now)?;
         // Printed once, to the terminal that asked for a demo; never logged.
         println!(
-            "\nDemo content created. Sign in at {}/login\n    email:    {}\n    password: {}\n",
+            "\nDemo content created. Sign in at {}/login\n    email:    {}\n    password: {}\n\
+             Answer the open round as one of the engineers would: {}\n",
             config.base_url.as_str(),
             email,
-            password.expose()
+            password.expose(),
+            config.base_url.join(&format!("/r/{token}"))
         );
         return Ok(());
     }

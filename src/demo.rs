@@ -258,3 +258,179 @@ pub fn seed_directory(conn: &mut DbConnection, now: NaiveDateTime) -> anyhow::Re
         Ok(())
     })
 }
+
+/// (tool slug, satisfaction by round 1-3, hours lost by round, pains, proposals)
+type Story = (
+    &'static str,
+    [i64; 3],
+    [i64; 3],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+/// What the demo's respondents say. MongoDB is the talk's lesson: the pain
+/// that costs most is isolation (noisy neighbours, one incident taking many
+/// teams down), while the most popular proposal is the intuitive rewrite.
+const STORIES: &[Story] = &[
+    (
+        "ci",
+        [2, 3, 4],
+        [10, 6, 3],
+        &[
+            "Flaky integration tests fail one build in five.",
+            "Builds queue for 20 minutes in the afternoon.",
+            "",
+        ],
+        &[
+            "Quarantine flaky tests automatically.",
+            "More parallel runners.",
+            "",
+        ],
+    ),
+    (
+        "deploys",
+        [4, 3, 2],
+        [3, 6, 10],
+        &[
+            "Deploys fail halfway and need a manual rollback.",
+            "A stuck deploy blocks every other deploy for an hour.",
+            "Rollbacks take longer than the fix.",
+        ],
+        &[
+            "Make rollbacks one click.",
+            "Deploy services independently.",
+            "",
+        ],
+    ),
+    (
+        "mongodb",
+        [3, 2, 2],
+        [8, 14, 18],
+        &[
+            "Another team's batch job slows our queries every night (noisy neighbour).",
+            "One incident in the shared replica set took four teams down at once.",
+            "We cannot tell whose load is hurting us during incidents.",
+            "Noisy neighbours make our p99 latency unpredictable.",
+        ],
+        &[
+            "Let's just rewrite the data layer on Postgres.",
+            "Rewrite it: move everything off MongoDB.",
+            "Rewrite on Postgres, it would be simpler.",
+            "Give each team its own replica set so load is isolated.",
+        ],
+    ),
+    (
+        "feature-flags",
+        [4, 4, 4],
+        [1, 1, 0],
+        &["", "Flag cleanup is manual."],
+        &["", "Report stale flags."],
+    ),
+    (
+        "service-framework",
+        [3, 3, 3],
+        [4, 4, 5],
+        &[
+            "Too much boilerplate for a new endpoint.",
+            "Upgrades break our build every time.",
+        ],
+        &["Better docs and examples.", "Generate the boilerplate."],
+    ),
+];
+
+/// A survey program with three past rounds of answers and one round open
+/// now. Returns a link of the open round, for the newcomer to try.
+pub fn seed_surveys(
+    conn: &mut DbConnection,
+    respondent_secret: &str,
+    infra_min_teams: u32,
+    now: NaiveDateTime,
+) -> anyhow::Result<String> {
+    use crate::db::programs::{self, ProgramFields};
+    use crate::domain::survey::{Cadence, ResponseAnswers, ToolAnswer};
+    use crate::surveys::{self, respond};
+    use chrono::TimeDelta;
+
+    let cadence = Cadence::EveryWeeks(13);
+    let fields = ProgramFields {
+        slug: "quarterly-pulse",
+        name: "Quarterly infrastructure pulse",
+        intro: "Every quarter the infrastructure teams ask how their tools serve you. \
+                Ten minutes, and every pain point is read.",
+        all_infra_tools: true,
+        all_using_teams: true,
+        cadence: &cadence,
+        open_days: 14,
+        reminder_days: "4, 10",
+        anonymity_k: 5,
+        paused: false,
+    };
+    let program_id = programs::save(conn, None, &fields, &[], &[], now - TimeDelta::weeks(40))?;
+    programs::add_question(
+        conn,
+        program_id,
+        "single",
+        "How often do you deploy?",
+        "Daily\nWeekly\nMonthly",
+        false,
+    )?;
+    let program =
+        programs::find(conn, program_id)?.ok_or_else(|| anyhow::anyhow!("program vanished"))?;
+
+    for round_no in 0..3usize {
+        let opened = now - TimeDelta::weeks(39 - 13 * round_no as i64);
+        let (round, _) = surveys::open_round(conn, &program, infra_min_teams, None, opened)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let question = crate::db::rounds::questions(conn, round.id)?;
+        for (i, invitation) in crate::db::rounds::invitations(conn, round.id)?
+            .iter()
+            .enumerate()
+        {
+            if i % 10 >= 7 {
+                continue; // about 70% answer
+            }
+            let mut answers = ResponseAnswers::default();
+            for tool in crate::db::rounds::tools_for_team(conn, round.id, invitation.team_id)? {
+                let Some((_, satisfaction, hours, pains, proposals)) =
+                    STORIES.iter().find(|s| s.0 == tool.slug)
+                else {
+                    continue;
+                };
+                let wobble = (i as i64 * 7 + round_no as i64 * 3) % 3 - 1;
+                let rate = |base: i64| Some((base + wobble).clamp(1, 5));
+                let sat = satisfaction[round_no];
+                answers.tools.insert(
+                    tool.slug.clone(),
+                    ToolAnswer {
+                        not_used: false,
+                        ratings: [rate(4), rate(sat), rate(sat + 1), rate(3), rate(sat)],
+                        satisfaction: rate(sat),
+                        hours_lost: Some((hours[round_no] + wobble * 2).max(0)),
+                        pain: pains[(i + round_no) % pains.len()].to_owned(),
+                        proposal: proposals[(i * 3 + round_no) % proposals.len()].to_owned(),
+                    },
+                );
+            }
+            if let Some(q) = question.first() {
+                answers
+                    .questions
+                    .insert(q.id, ["Daily", "Weekly", "Monthly"][i % 3].to_owned());
+            }
+            let key = respond::respondent_key(respondent_secret, &invitation.token);
+            respond::save(
+                conn,
+                invitation,
+                &key,
+                &answers,
+                opened + TimeDelta::days(1 + (i % 9) as i64),
+            )?;
+        }
+    }
+    let (open, _) = surveys::open_round(conn, &program, infra_min_teams, None, now)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let sample = crate::db::rounds::invitations(conn, open.id)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("the open round invited nobody"))?;
+    Ok(sample.token)
+}

@@ -48,7 +48,10 @@ pub fn check_headers(req: &HttpRequest, base_url: &BaseUrl) -> Result<(), AppErr
     {
         return Err(AppError::Forbidden(REJECTED.into()));
     }
-    if let Some(origin) = header_str(header::ORIGIN) {
+    // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with
+    // form posts, which says nothing either way: then Sec-Fetch-Site and the
+    // token decide.
+    if let Some(origin) = header_str(header::ORIGIN).filter(|o| *o != "null") {
         let info = req.connection_info();
         let own = format!("{}://{}", info.scheme(), info.host());
         if !origin.eq_ignore_ascii_case(base_url.origin()) && !origin.eq_ignore_ascii_case(&own) {

@@ -295,3 +295,10 @@ pub fn count_invited(conn: &mut DbConnection, round_id: i64) -> QueryResult<i64>
         .select(count_star())
         .first(conn)
 }
+
+pub fn invitations(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<Invitation>> {
+    invitations::table
+        .filter(invitations::round_id.eq(round_id))
+        .order(invitations::id.asc())
+        .load(conn)
+}

@@ -61,7 +61,6 @@ async fn a_valid_token_from_another_origin_is_refused() {
     let before = app.account_count();
     for (header, value) in [
         ("origin", "https://evil.example"),
-        ("origin", "null"),
         ("sec-fetch-site", "cross-site"),
         ("sec-fetch-site", "same-site"),
     ] {
@@ -98,6 +97,38 @@ async fn same_origin_headers_are_accepted() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn what_chrome_sends_under_no_referrer_is_accepted() {
+    // Referrer-Policy: no-referrer makes Chrome send `Origin: null` with forms.
+    let app = spawn_app().await;
+    app.signed_in_as(Role::Admin).await;
+    let (_, html) = app.get_text("/accounts").await;
+    let mut body = vec![("csrf_token", csrf_token(&html))];
+    body.extend(NEW_VIEWER.iter().map(|(k, v)| (*k, v.to_string())));
+    let res = app
+        .client
+        .post(app.url("/accounts"))
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // And `Origin: null` from another site is still refused.
+    let (_, html) = app.get_text("/accounts").await;
+    let res = app
+        .client
+        .post(app.url("/logout"))
+        .header("origin", "null")
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("csrf_token", csrf_token(&html))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -411,4 +411,21 @@ async fn the_demo_directory_renders_on_every_page() {
     }
     assert_eq!(app.count_rows("teams"), 12);
     app.with_db(|conn| assert!(!infrapulse::demo::database_is_empty(conn).unwrap()));
+
+    let secret = app.state.respondent_secret.expose().clone();
+    let token = app.with_db(|conn| infrapulse::demo::seed_surveys(conn, &secret, 3, now).unwrap());
+    let (_, html) = app.get_text("/programs/quarterly-pulse").await;
+    assert!(html.contains("Round 4") && html.contains("Round 1"));
+    let (_, html) = app.get_text("/programs/quarterly-pulse/rounds/3").await;
+    assert!(
+        html.contains("<dt>Response rate</dt><dd>7"),
+        "about 70% answered: {html}"
+    );
+    let (status, html) = app.get_text(&format!("/r/{token}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Quarterly infrastructure pulse")
+            && html.contains("How often do you deploy?")
+    );
+    assert!(app.count_rows("responses") > 100);
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod auth;
+mod browser;
 mod config;
 mod csrf;
 mod directory;

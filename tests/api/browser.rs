@@ -1,0 +1,138 @@
+//! A respondent fills in the survey in headless Chromium on a phone-sized
+//! screen. Needs chromium and chromedriver (Debian's packages), so it is
+//! `#[ignore]`d for a plain `cargo test`; `.ci/run` installs both and runs it
+//! with `-- --ignored`. CHROMEDRIVER and CHROMIUM name other binaries.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let mut child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {binary} (apt-get install chromium-driver): {e}")
+            });
+        // chromedriver says when it listens: wait for that line, not for time.
+        let stdout = child.stdout.take().unwrap();
+        let ready = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.contains("started successfully"));
+        assert!(ready, "chromedriver exited before it was ready");
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver; .ci/run runs it"]
+async fn a_respondent_answers_on_a_phone() {
+    let app = spawn_app().await;
+    let now = infrapulse::clock::Clock::now(app.clock.as_ref());
+    let secret = app.state.respondent_secret.expose().clone();
+    let token = app.with_db(|conn| {
+        infrapulse::demo::seed_directory(conn, now).unwrap();
+        infrapulse::demo::seed_surveys(conn, &secret, 3, now).unwrap()
+    });
+
+    let driver = Driver::start();
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run", "--window-size=390,844"],
+            "mobileEmulation": { "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0 } }
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session");
+
+    let result = async {
+        browser.goto(&app.url(&format!("/r/{token}"))).await?;
+        let width = browser.execute("return document.documentElement.clientWidth", vec![]).await?;
+        assert!(width.as_i64().unwrap() <= 400, "a phone-sized viewport: {width}");
+        let overflow = browser
+            .execute("return document.documentElement.scrollWidth > document.documentElement.clientWidth", vec![])
+            .await?;
+        assert_eq!(overflow, json!(false), "the form fits the phone's width");
+
+        // The first tool on the form: rate it fully by tapping labels, as a thumb would.
+        let first = browser.find(Locator::Css("section.tool")).await?;
+        let slug = first.attr("aria-labelledby").await?.unwrap().trim_start_matches("tool-").to_owned();
+        for field in ["security", "reliability", "usability", "efficiency", "latency", "satisfaction"] {
+            browser
+                .find(Locator::Css(&format!("input[name='t.{slug}.{field}'][value='4']")))
+                .await?
+                .click()
+                .await?;
+        }
+        browser.find(Locator::Id(&format!("t.{slug}.hours_lost"))).await?.send_keys("6").await?;
+        browser.find(Locator::Id(&format!("t.{slug}.pain"))).await?.send_keys("Builds queue at 4pm.").await?;
+        // Every other tool: "we don't use this".
+        for section in browser.find_all(Locator::Css("section.tool")).await?.into_iter().skip(1) {
+            section.find(Locator::Css("input[type=checkbox]")).await?.click().await?;
+        }
+        browser.find(Locator::Css("button[type=submit]")).await?.click().await?;
+        let thanks = reqwest::Url::parse(&app.url(&format!("/r/{token}/thanks"))).unwrap();
+        if browser.wait().for_url(&thanks).await.is_err() {
+            let shown = browser.find(Locator::Css("main")).await?.text().await?;
+            panic!("no thank-you page; the browser shows: {shown}");
+        }
+        let heading = browser.find(Locator::Css("h1")).await?.text().await?;
+        assert_eq!(heading, "Thank you");
+        let shot = browser.screenshot().await?;
+        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/respondent-phone.png"), shot).ok();
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    browser.close().await.ok();
+    result.expect("the browser walk-through");
+    use diesel::prelude::*;
+    use infrapulse::db::schema::{responses, rounds};
+    let in_open_round: i64 = app.with_db(|conn| {
+        responses::table
+            .inner_join(rounds::table)
+            .filter(rounds::number.eq(4))
+            .count()
+            .get_result(conn)
+            .unwrap()
+    });
+    assert_eq!(in_open_round, 1, "the answer was saved");
+}
