@@ -36,6 +36,8 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Fill an empty database with a demo organisation, survey history and an open round.
+    Demo,
     /// Manage admin and viewer accounts.
     Admin {
         #[command(subcommand)]
@@ -106,6 +108,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(config, args),
         Command::Migrate => migrate(&config),
+        Command::Demo => demo(&config),
         Command::Admin { command } => admin(&config, command),
         Command::Import { what } => import_file(&config, what),
         Command::Healthcheck => healthcheck(config.bind),
@@ -154,33 +157,12 @@ fn ensure_admin(
 ) -> anyhow::Result<()> {
     let (config, now) = (&state.config, state.clock.now());
     if demo {
-        if !crate::demo::database_is_empty(conn)? {
+        if !seed_demo(conn, config, state.respondent_secret.expose(), now)? {
             println!(
                 "The database is not empty, so no demo content was added. Sign in with an \
                  existing account (reset one with `infrapulse admin passwd --email EMAIL`)."
             );
-            return Ok(());
         }
-        crate::demo::seed_directory(conn, now)?;
-        let token = crate::demo::seed_surveys(
-            conn,
-            state.respondent_secret.expose(),
-            config.infra_min_teams,
-            now,
-        )?;
-        let email = EmailAddress::parse(DEMO_ADMIN_EMAIL).map_err(anyhow::Error::msg)?;
-        let name = PersonName::parse("Demo Admin").map_err(anyhow::Error::msg)?;
-        let password = NewPassword::parse(random_hex(8)).map_err(anyhow::Error::msg)?;
-        accounts::create(conn, &email, &name, Role::Admin, &password, now)?;
-        // Printed once, to the terminal that asked for a demo; never logged.
-        println!(
-            "\nDemo content created. Sign in at {}/login\n    email:    {}\n    password: {}\n\
-             Answer the open round as one of the engineers would: {}\n",
-            config.base_url.as_str(),
-            email,
-            password.expose(),
-            config.base_url.join(&format!("/r/{token}"))
-        );
         return Ok(());
     }
     if accounts::any_admin(conn)? {
@@ -199,6 +181,47 @@ fn ensure_admin(
          \n    infrapulse admin add --email you@example.com --name \"Your Name\"\n\
          \n(`cargo run --release -- admin add …` from a checkout), or start the server with\n\
          INFRAPULSE_ADMIN_EMAIL and INFRAPULSE_ADMIN_PASSWORD set.\n"
+    );
+    Ok(())
+}
+
+/// Fills an empty database with the demo organisation and prints how to
+/// sign in; `false` (and nothing written) when the database is not empty.
+fn seed_demo(
+    conn: &mut db::DbConnection,
+    config: &Config,
+    respondent_secret: &str,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<bool> {
+    if !crate::demo::database_is_empty(conn)? {
+        return Ok(false);
+    }
+    crate::demo::seed_directory(conn, now)?;
+    let token = crate::demo::seed_surveys(conn, respondent_secret, config.infra_min_teams, now)?;
+    let email = EmailAddress::parse(DEMO_ADMIN_EMAIL).map_err(anyhow::Error::msg)?;
+    let name = PersonName::parse("Demo Admin").map_err(anyhow::Error::msg)?;
+    let password = NewPassword::parse(random_hex(8)).map_err(anyhow::Error::msg)?;
+    accounts::create(conn, &email, &name, Role::Admin, &password, now)?;
+    // Printed once, to the terminal that asked for a demo; never logged.
+    println!(
+        "\nDemo content created. Sign in at {}/login\n    email:    {}\n    password: {}\n\
+         Answer the open round as one of the engineers would: {}\n",
+        config.base_url.as_str(),
+        email,
+        password.expose(),
+        config.base_url.join(&format!("/r/{token}"))
+    );
+    Ok(true)
+}
+
+fn demo(config: &Config) -> anyhow::Result<()> {
+    let pool = open_database(config)?;
+    let mut conn = pool.get()?;
+    let secret = crate::startup::respondent_secret(&config.load_or_create_secret_key()?);
+    let seeded = seed_demo(&mut conn, config, secret.expose(), SystemClock.now())?;
+    anyhow::ensure!(
+        seeded,
+        "the database is not empty; the demo only fills an empty one (set DATABASE_URL or DATA_DIR to a new place)"
     );
     Ok(())
 }

@@ -41,6 +41,12 @@ pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
     Ok(pool)
 }
 
+/// The key respondents' answers are filed under (see `surveys::respond`),
+/// domain-separated from the cookie key derived from the same secret.
+pub fn respondent_secret(secret: &crate::secret::Secret<String>) -> crate::secret::Secret<String> {
+    crate::secret::Secret::new(format!("infrapulse-respondent:{}", secret.expose()))
+}
+
 impl Application {
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let pool = open_database(&config)?;
@@ -54,9 +60,7 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let secret = config.load_or_create_secret_key()?;
         let key = Key::derive_from(secret.expose().as_bytes());
-        // Domain-separated from the cookie key derived from the same secret.
-        let respondent_secret =
-            crate::secret::Secret::new(format!("infrapulse-respondent:{}", secret.expose()));
+        let respondent_secret = respondent_secret(&secret);
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("cannot listen on {} (BIND)", config.bind))?;
         let port = listener.local_addr()?.port();

@@ -56,3 +56,26 @@ fn an_unreachable_database_is_reported_not_hidden() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_demo_command_fills_an_empty_database_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_infrapulse"))
+            .arg("demo")
+            .env("DATA_DIR", dir.path())
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Demo content created") && stdout.contains("/r/"),
+        "{stdout}"
+    );
+    let second = run();
+    assert_eq!(second.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("the database is not empty"));
+}
