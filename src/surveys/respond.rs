@@ -52,6 +52,8 @@ pub fn save(
                 None => responses::insert(conn, invitation.round_id, invitation.team_id, key, now)?,
             };
             responses::replace_answers(conn, id, &tools, &questions)?;
+            // An answer implies the link was opened, even when posted directly.
+            rounds::mark_opened(conn, invitation.id, now)?;
             rounds::mark_answered(conn, invitation.id, now)?;
             Ok(())
         })

@@ -761,7 +761,19 @@ pub async fn change_round(
         }
         _ => return Err(AppError::BadRequest("Unknown change to the round.".into())),
     };
-    let id = round.id;
+    let (id, program_id) = (round.id, program.id);
+    let latest = state
+        .db(move |conn| Ok(rounds::last_number(conn, program_id)?))
+        .await?;
+    if round.number != latest {
+        // Reopening an old round would put two rounds in front of respondents.
+        page::flash(
+            &session,
+            FlashKind::Error,
+            "Only the latest round can be changed.",
+        );
+        return Ok(page::see_other(&back));
+    }
     state
         .db(move |conn| Ok(rounds::set_closes_at(conn, id, new_close)?))
         .await?;

@@ -512,6 +512,10 @@ async fn the_round_page_hides_small_groups_and_admins_can_close_it() {
     let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
     assert!(html.contains("<dt>Answered</dt><dd>3</dd>") && html.contains("<dd>50%</dd>"));
     assert!(
+        html.contains("<dt>Opened the link</dt><dd>3</dd>"),
+        "an answer implies an opening"
+    );
+    assert!(
         html.contains("<td>Team A</td><td>2</td><td>2</td><td>100%</td>"),
         "{html}"
     );
@@ -609,4 +613,55 @@ async fn concurrent_openings_make_one_round() {
     }
     assert_eq!(app.count_rows("rounds"), 1);
     assert_eq!(app.count_rows("invitations"), 6);
+}
+
+#[tokio::test]
+async fn only_the_latest_round_can_be_reopened() {
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let close = [("action", "close")];
+    app.submit(
+        "/programs/pulse/rounds/1",
+        "/programs/pulse/rounds/1",
+        &close,
+    )
+    .await;
+    app.clock.advance(TimeDelta::seconds(1));
+    let res = open_round(&app).await;
+    assert_eq!(location(&res), "/programs/pulse/rounds/2");
+
+    let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
+    assert!(!html.contains("Extend"), "no deadline form on an old round");
+    let extend = [("action", "extend"), ("days", "5")];
+    let res = app
+        .submit(
+            "/programs/pulse/rounds/1",
+            "/programs/pulse/rounds/1",
+            &extend,
+        )
+        .await;
+    let (_, html) = app.get_text(&location(&res)).await;
+    assert!(
+        html.contains("Only the latest round can be changed."),
+        "{html}"
+    );
+    let old_link = token_of(&app, "a1@example.com");
+    assert_eq!(
+        app.get(&format!("/r/{old_link}")).await.status(),
+        StatusCode::OK,
+        "round 2's link"
+    );
+    let round1_token: String = app.with_db(|conn| {
+        use infrapulse::db::schema::invitations;
+        invitations::table
+            .filter(invitations::round_id.eq(1))
+            .select(invitations::token)
+            .first(conn)
+            .unwrap()
+    });
+    assert_eq!(
+        app.get(&format!("/r/{round1_token}")).await.status(),
+        StatusCode::GONE
+    );
 }
