@@ -32,6 +32,10 @@ pub fn list_active(conn: &mut DbConnection) -> QueryResult<Vec<Team>> {
         .load(conn)
 }
 
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Team>> {
+    teams::table.find(id).first(conn).optional()
+}
+
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Team>> {
     teams::table
         .filter(teams::slug.eq(slug))

@@ -181,7 +181,7 @@ pub async fn edit_form(
     let member = find(&state, id.into_inner()).await?;
     let team_id = member.team_id;
     let team = state
-        .db(move |conn| Ok(teams::list(conn)?.into_iter().find(|t| t.id == team_id)))
+        .db(move |conn| Ok(teams::find(conn, team_id)?))
         .await?;
     let form = MemberForm {
         email: member.email.clone(),

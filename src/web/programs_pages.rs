@@ -13,7 +13,7 @@ use crate::auth::{AdminAccount, SignedIn};
 use crate::db::accounts::Account;
 use crate::db::programs::{self, Program, ProgramFields};
 use crate::db::{rounds, teams, tools};
-use crate::domain::directory::Slug;
+use crate::domain::directory::{Slug, parse_named};
 use crate::domain::survey::{Cadence, QuestionKind, parse_reminder_days};
 use crate::domain::text::{parse_name, parse_text};
 use crate::error::AppError;
@@ -238,19 +238,10 @@ struct Valid {
 }
 
 fn validate(form: &ProgramForm, errors: &mut FieldErrors) -> Option<Valid> {
-    let name = parse_name(&form.name, 200)
-        .map_err(|e| errors.insert("name", format!("The name {e}.")))
+    // Name and slug follow the same rules as teams' and tools'.
+    let named = parse_named(&form.name, &form.slug, "")
+        .map_err(|e| errors.extend(e))
         .ok();
-    let slug = if form.slug.trim().is_empty() {
-        name.as_deref().and_then(Slug::from_name).ok_or_else(|| {
-            errors.insert("slug", "Choose a slug.".into());
-        })
-    } else {
-        Slug::parse(&form.slug).map_err(|e| {
-            errors.insert("slug", format!("The slug {e}."));
-        })
-    }
-    .ok();
     let intro = parse_text(&form.intro, 5000)
         .map_err(|e| errors.insert("intro", format!("The introduction {e}.")))
         .ok();
@@ -290,9 +281,10 @@ fn validate(form: &ProgramForm, errors: &mut FieldErrors) -> Option<Valid> {
     if !matches!(form.audience_mode.as_str(), "using" | "chosen") {
         errors.insert("teams", "Choose whom to ask.".into());
     }
+    let named = named?;
     Some(Valid {
-        name: name?,
-        slug: slug?,
+        name: named.name,
+        slug: named.slug,
         intro: intro?,
         cadence: cadence?,
         open_days: open_days?,

@@ -108,7 +108,7 @@ pub async fn show(
     let (tool_id, owner_id) = (tool.id, tool.owner_team_id);
     let (teams_using, owner) = state
         .db(move |conn| {
-            let owner = teams::list(conn)?.into_iter().find(|t| t.id == owner_id);
+            let owner = teams::find(conn, owner_id)?;
             Ok((adoptions::teams_using(conn, tool_id)?, owner))
         })
         .await?;
@@ -185,7 +185,7 @@ pub async fn edit_form(
     let tool = find(&state, slug.into_inner()).await?;
     let owner_id = tool.owner_team_id;
     let owner = state
-        .db(move |conn| Ok(teams::list(conn)?.into_iter().find(|t| t.id == owner_id)))
+        .db(move |conn| Ok(teams::find(conn, owner_id)?))
         .await?;
     let form = ToolForm {
         name: tool.name.clone(),
