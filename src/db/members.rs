@@ -84,6 +84,16 @@ pub fn count(conn: &mut DbConnection, filter: &MemberFilter) -> QueryResult<i64>
     filtered(filter).select(count_star()).first(conn)
 }
 
+/// Active members of a team, in id order: whom a round invites.
+pub fn active_ids_in_team(conn: &mut DbConnection, team_id: i64) -> QueryResult<Vec<i64>> {
+    members::table
+        .filter(members::team_id.eq(team_id))
+        .filter(members::active.eq(true))
+        .order(members::id.asc())
+        .select(members::id)
+        .load(conn)
+}
+
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Member>> {
     members::table.find(id).first(conn).optional()
 }

@@ -111,12 +111,8 @@ pub fn open_round(
         };
         let mut invitees = Vec::new();
         for team in &audience {
-            let filter = members::MemberFilter {
-                team_id: Some(*team),
-                ..Default::default()
-            };
-            for (member, _) in members::page(conn, &filter, i64::MAX, 0)? {
-                invitees.push((member.id, *team));
+            for member in members::active_ids_in_team(conn, *team)? {
+                invitees.push((member, *team));
             }
         }
         if invitees.is_empty() {
