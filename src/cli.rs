@@ -48,8 +48,22 @@ enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Survey rounds.
+    Round {
+        #[command(subcommand)]
+        command: RoundCommand,
+    },
     /// Exit 0 when the server on BIND answers /healthz (for container health checks).
     Healthcheck,
+}
+
+#[derive(Subcommand)]
+enum RoundCommand {
+    /// Open a program's next round now, and send its invitations with a progress bar.
+    Open {
+        /// The program's slug, as in its address (/programs/SLUG).
+        program: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -74,6 +88,10 @@ struct ServeArgs {
     /// Fill an empty database with demo content and print how to sign in.
     #[arg(long)]
     demo: bool,
+    /// Serve web pages only: open no scheduled rounds and send no email here
+    /// (another instance does).
+    #[arg(long)]
+    no_scheduler: bool,
 }
 
 #[derive(Subcommand)]
@@ -111,6 +129,9 @@ pub fn run() -> ExitCode {
         Command::Demo => demo(&config),
         Command::Admin { command } => admin(&config, command),
         Command::Import { what } => import_file(&config, what),
+        Command::Round {
+            command: RoundCommand::Open { program },
+        } => open_round(&config, &program),
         Command::Healthcheck => healthcheck(config.bind),
     };
     match result {
@@ -125,7 +146,10 @@ pub fn run() -> ExitCode {
 fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let app = Application::build(config, clock).await?;
+        let mut app = Application::build(config, clock).await?;
+        if !args.no_scheduler {
+            app = app.with_background_jobs();
+        }
         let state = app.state();
         {
             let mut conn = state.pool.get()?;
@@ -157,7 +181,13 @@ fn ensure_admin(
 ) -> anyhow::Result<()> {
     let (config, now) = (&state.config, state.clock.now());
     if demo {
-        if !seed_demo(conn, config, state.respondent_secret.expose(), now)? {
+        if seed_demo(conn, config, state.respondent_secret.expose(), now)? {
+            println!(
+                "The open round's invitation emails are being written to {}: open one in a \
+                 mail client (or read its link) and answer as an engineer would.\n",
+                config.data_dir.join("mail").display()
+            );
+        } else {
             println!(
                 "The database is not empty, so no demo content was added. Sign in with an \
                  existing account (reset one with `infrapulse admin passwd --email EMAIL`)."
@@ -197,19 +227,18 @@ fn seed_demo(
         return Ok(false);
     }
     crate::demo::seed_directory(conn, now)?;
-    let token = crate::demo::seed_surveys(conn, respondent_secret, config.infra_min_teams, now)?;
+    let invited = crate::demo::seed_surveys(conn, respondent_secret, config.infra_min_teams, now)?;
     let email = EmailAddress::parse(DEMO_ADMIN_EMAIL).map_err(anyhow::Error::msg)?;
     let name = PersonName::parse("Demo Admin").map_err(anyhow::Error::msg)?;
     let password = NewPassword::parse(random_hex(8)).map_err(anyhow::Error::msg)?;
     accounts::create(conn, &email, &name, Role::Admin, &password, now)?;
     // Printed once, to the terminal that asked for a demo; never logged.
     println!(
-        "\nDemo content created. Sign in at {}/login\n    email:    {}\n    password: {}\n\
-         Answer the open round as one of the engineers would: {}\n",
+        "\nDemo content created, with a round open now that invited {invited} engineers.\n\
+         Sign in at {}/login\n    email:    {}\n    password: {}\n",
         config.base_url.as_str(),
         email,
         password.expose(),
-        config.base_url.join(&format!("/r/{token}"))
     );
     Ok(true)
 }
@@ -218,11 +247,93 @@ fn demo(config: &Config) -> anyhow::Result<()> {
     let pool = open_database(config)?;
     let mut conn = pool.get()?;
     let secret = crate::startup::respondent_secret(&config.load_or_create_secret_key()?);
-    let seeded = seed_demo(&mut conn, config, secret.expose(), SystemClock.now())?;
+    let now = SystemClock.now();
+    let seeded = seed_demo(&mut conn, config, secret.expose(), now)?;
     anyhow::ensure!(
         seeded,
         "the database is not empty; the demo only fills an empty one (set DATABASE_URL or DATA_DIR to a new place)"
     );
+    let open = crate::db::rounds::open_at(&mut conn, now)?
+        .first()
+        .map(|r| r.id);
+    drop(conn);
+    println!("Sending the open round's invitations:");
+    deliver_with_progress(config, pool, open)
+}
+
+fn open_round(config: &Config, slug: &str) -> anyhow::Result<()> {
+    let pool = open_database(config)?;
+    let mut conn = pool.get()?;
+    let program = crate::db::programs::find_by_slug(&mut conn, slug)?
+        .with_context(|| format!("no program has the slug '{slug}'"))?;
+    let (round, invited) = crate::surveys::open_round(
+        &mut conn,
+        &program,
+        config.infra_min_teams,
+        None,
+        SystemClock.now(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    drop(conn);
+    println!(
+        "Opened round {} of {} and queued {invited} invitations.",
+        round.number, program.name
+    );
+    deliver_with_progress(config, pool, Some(round.id))
+}
+
+/// Sends what is due now, with a bar over the round's emails (or all), and
+/// says what is left for the server's worker to retry.
+fn deliver_with_progress(
+    config: &Config,
+    pool: db::DbPool,
+    round_id: Option<i64>,
+) -> anyhow::Result<()> {
+    use crate::db::outbox;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} emails ({eta})")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    // The SMTP pool runs a task on the runtime from its creation to its
+    // drop, so the courier lives and dies inside it.
+    let counts = actix_web::rt::System::new().block_on(async {
+        let mailer = crate::mail::Mailer::new(config)?;
+        bar.set_message(format!("sending ({})", mailer.description));
+        let courier = crate::mail::courier::Courier {
+            pool: pool.clone(),
+            clock: Arc::new(SystemClock),
+            mailer: Arc::new(mailer),
+            metrics: crate::metrics::Metrics::new(),
+            base_url: config.base_url.clone(),
+        };
+        loop {
+            let batch = courier.deliver_batch().await?;
+            let counts = db::run(&pool, move |c| {
+                outbox::counts(c, round_id).map_err(anyhow::Error::from)
+            })
+            .await?;
+            bar.set_length(counts.total() as u64);
+            bar.set_position((counts.total() - counts.pending()) as u64);
+            if batch == Default::default() {
+                return Ok::<_, anyhow::Error>(counts);
+            }
+        }
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "{} sent, {} failed, {} not needed, {} waiting to be retried.",
+        counts.sent, counts.failed, counts.skipped, counts.retrying
+    );
+    if counts.retrying > 0 || counts.queued > 0 {
+        println!("The server (`infrapulse serve`) sends the rest as the mail server allows.");
+    }
+    if counts.failed > 0 {
+        println!(
+            "See why on the Email page ({}/outbox).",
+            config.base_url.as_str()
+        );
+    }
     Ok(())
 }
 

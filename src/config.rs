@@ -25,6 +25,12 @@ pub struct Config {
     pub base_url: BaseUrl,
     /// `None`: emails are written as `.eml` files under `data_dir/mail`.
     pub smtp_url: Option<Secret<String>>,
+    /// How long one SMTP exchange may take before it counts as a transient failure.
+    pub smtp_timeout: std::time::Duration,
+    /// The sender of every email, `Name <address>` or a bare address.
+    pub mail_from: lettre::message::Mailbox,
+    /// A folder whose files replace the embedded email templates of the same name.
+    pub email_templates_dir: Option<PathBuf>,
     /// `None`: a key is generated once and kept in `data_dir/secret_key`.
     pub secret_key: Option<Secret<String>>,
     pub session_idle: TimeDelta,
@@ -170,6 +176,30 @@ impl Config {
             None => None,
         };
 
+        let smtp_timeout = parse_number(get("SMTP_TIMEOUT_SECONDS"), 30, 1..=600)
+            .map_err(|e| fail("SMTP_TIMEOUT_SECONDS", e))?;
+
+        let mail_from_raw =
+            get("MAIL_FROM").unwrap_or_else(|| "infrapulse <infrapulse@localhost>".into());
+        let mail_from: lettre::message::Mailbox = mail_from_raw.trim().parse().map_err(|_| {
+            fail(
+                "MAIL_FROM",
+                format!("expected an address such as 'Infra Pulse <pulse@example.com>', got '{mail_from_raw}'"),
+            )
+        })?;
+        if mail_from
+            .name
+            .as_deref()
+            .is_some_and(|n| n.chars().any(char::is_control))
+        {
+            return Err(fail(
+                "MAIL_FROM",
+                "must not contain control characters".into(),
+            ));
+        }
+
+        let email_templates_dir = get("EMAIL_TEMPLATES_DIR").map(PathBuf::from);
+
         let secret_key = match get("SECRET_KEY") {
             Some(raw) if raw.trim().len() < 32 => {
                 return Err(fail(
@@ -241,6 +271,9 @@ impl Config {
             bind,
             base_url,
             smtp_url,
+            smtp_timeout: std::time::Duration::from_secs(u64::from(smtp_timeout)),
+            mail_from,
+            email_templates_dir,
             secret_key,
             session_idle: TimeDelta::minutes(i64::from(idle_minutes)),
             trust_proxy,
@@ -366,6 +399,8 @@ mod tests {
             ("BASE_URL", "ftp://x"),
             ("BASE_URL", "https://"),
             ("SMTP_URL", "mail.example.com"),
+            ("SMTP_TIMEOUT_SECONDS", "0"),
+            ("MAIL_FROM", "not an address"),
             ("SECRET_KEY", "short"),
             ("SESSION_IDLE_MINUTES", "0"),
             ("DB_POOL_SIZE", "lots"),

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod mail;
 pub mod metrics;
 pub mod secret;
 pub mod startup;

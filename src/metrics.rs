@@ -14,6 +14,8 @@ pub struct Metrics {
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
     db_pool: IntGaugeVec,
+    emails: IntCounterVec,
+    outbox: IntGaugeVec,
 }
 
 impl Metrics {
@@ -44,10 +46,28 @@ impl Metrics {
             &["state"],
         )
         .expect("valid metric");
+        let emails = IntCounterVec::new(
+            Opts::new(
+                "emails_total",
+                "Emails this instance handled, by kind and outcome (sent, retrying, failed, skipped)",
+            ),
+            &["kind", "outcome"],
+        )
+        .expect("valid metric");
+        let outbox = IntGaugeVec::new(
+            Opts::new(
+                "outbox_emails",
+                "Emails in the outbox by status, across all instances (depth = queued + sending + retrying)",
+            ),
+            &["status"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
             Box::new(db_pool.clone()),
+            Box::new(emails.clone()),
+            Box::new(outbox.clone()),
         ] {
             registry
                 .register(collector)
@@ -58,6 +78,26 @@ impl Metrics {
             http_requests,
             http_duration,
             db_pool,
+            emails,
+            outbox,
+        }
+    }
+
+    pub fn observe_email(&self, kind: &str, outcome: &str) {
+        self.emails.with_label_values(&[kind, outcome]).inc();
+    }
+
+    /// The outbox by status, read from the database at scrape time.
+    pub fn set_outbox(&self, counts: &crate::db::outbox::Counts) {
+        for (status, n) in [
+            ("queued", counts.queued),
+            ("sending", counts.sending),
+            ("retrying", counts.retrying),
+            ("sent", counts.sent),
+            ("failed", counts.failed),
+            ("skipped", counts.skipped),
+        ] {
+            self.outbox.with_label_values(&[status]).set(n);
         }
     }
 

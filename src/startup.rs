@@ -29,7 +29,14 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    background: bool,
 }
+
+/// How often the scheduler looks for due rounds, reminders and closings.
+const SCHEDULER_EVERY: Duration = Duration::from_secs(60);
+/// How often the delivery worker looks for due email when nobody wakes it
+/// (retries come due; another instance queued something).
+const DELIVERY_EVERY: Duration = Duration::from_secs(15);
 
 /// Opens the pool and brings the schema up to date.
 pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
@@ -65,7 +72,10 @@ impl Application {
             .with_context(|| format!("cannot listen on {} (BIND)", config.bind))?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;
+        let mailer = Arc::new(crate::mail::Mailer::new(&config)?);
         let state = web::Data::new(AppState {
+            mailer,
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
             templates: Templates::new()?,
             metrics: Metrics::new(),
             throttle: LoginThrottle::default(),
@@ -102,7 +112,15 @@ impl Application {
             port,
             server,
             state,
+            background: false,
         })
+    }
+
+    /// Also runs the scheduler and the delivery worker while serving (what
+    /// `serve` does unless `--no-scheduler`).
+    pub fn with_background_jobs(mut self) -> Self {
+        self.background = true;
+        self
     }
 
     pub fn port(&self) -> u16 {
@@ -115,9 +133,15 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, then finishes requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let mut tasks = vec![tokio::spawn(housekeeping(self.state.clone()))];
+        if self.background {
+            tasks.push(tokio::spawn(schedule(self.state.clone())));
+            tasks.push(tokio::spawn(deliver(self.state.clone())));
+        }
         let result = self.server.await;
-        housekeeping.abort();
+        for task in tasks {
+            task.abort();
+        }
         result
     }
 }
@@ -148,6 +172,51 @@ fn session_middleware(
                 .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
         )
         .build()
+}
+
+/// Ticks the scheduler; wakes the delivery worker when a tick queued email.
+async fn schedule(state: web::Data<AppState>) {
+    let scheduler = Arc::new(crate::surveys::scheduler::Scheduler::default());
+    let mut tick = tokio::time::interval(SCHEDULER_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let (now, threshold, s) = (
+            state.clock.now(),
+            state.config.infra_min_teams,
+            scheduler.clone(),
+        );
+        match state
+            .db(move |conn| Ok(s.tick(conn, threshold, now)?))
+            .await
+        {
+            Ok(report) if report.queued_email() => {
+                tracing::info!(?report, "scheduler tick queued email");
+                state.outbox_wake.notify_one();
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "scheduler tick failed"),
+        }
+    }
+}
+
+/// Sends due email whenever woken, and at least every `DELIVERY_EVERY`.
+async fn deliver(state: web::Data<AppState>) {
+    let courier = state.courier();
+    tracing::info!(transport = %state.mailer.description, "delivery worker started");
+    loop {
+        match courier.deliver_due().await {
+            Ok(report) if report != Default::default() => {
+                tracing::info!(?report, "delivered email");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "email delivery pass failed"),
+        }
+        tokio::select! {
+            () = state.outbox_wake.notified() => {}
+            () = tokio::time::sleep(DELIVERY_EVERY) => {}
+        }
+    }
 }
 
 /// Deletes expired sessions and old sign-in failures every ten minutes.

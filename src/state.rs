@@ -10,6 +10,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
+use crate::mail::Mailer;
+use crate::mail::courier::Courier;
 use crate::metrics::Metrics;
 use crate::web::templates::Templates;
 
@@ -22,9 +24,24 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// Keys respondents' answers to their token (see `surveys::respond`).
     pub respondent_secret: crate::secret::Secret<String>,
+    pub mailer: Arc<Mailer>,
+    /// Wakes the delivery worker when something queued email, so it need
+    /// not wait for its next poll.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
+    /// The delivery worker, over this state's pool, clock and mailer.
+    pub fn courier(&self) -> Courier {
+        Courier {
+            pool: self.pool.clone(),
+            clock: self.clock.clone(),
+            mailer: self.mailer.clone(),
+            metrics: self.metrics.clone(),
+            base_url: self.config.base_url.clone(),
+        }
+    }
+
     /// Runs `work` with a pooled connection, off the async executor.
     pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
     where

@@ -9,6 +9,7 @@ pub mod adoptions;
 pub mod import_drafts;
 pub mod login_failures;
 pub mod members;
+pub mod outbox;
 pub mod programs;
 pub mod responses;
 pub mod rounds;

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{program_teams, program_tools, programs, questions};
+use super::schema::{members, opt_outs, program_teams, program_tools, programs, questions, teams};
 use crate::domain::survey::Cadence;
 
 #[derive(Queryable, Debug, Clone, serde::Serialize)]
@@ -24,6 +24,7 @@ pub struct Program {
     pub paused: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub thank_on_close: bool,
 }
 
 impl Program {
@@ -47,6 +48,7 @@ pub struct ProgramFields<'a> {
     pub reminder_days: &'a str,
     pub anonymity_k: i64,
     pub paused: bool,
+    pub thank_on_close: bool,
 }
 
 #[derive(Queryable, Debug, Clone, serde::Serialize)]
@@ -118,6 +120,7 @@ pub fn save(
         programs::reminder_days.eq(p.reminder_days),
         programs::anonymity_k.eq(p.anonymity_k),
         programs::paused.eq(p.paused),
+        programs::thank_on_close.eq(p.thank_on_close),
         programs::updated_at.eq(now),
     );
     let id = match id {
@@ -171,6 +174,75 @@ pub fn set_paused(
     diesel::update(programs::table.find(id))
         .set((programs::paused.eq(paused), programs::updated_at.eq(now)))
         .execute(conn)
+}
+
+/// Stops (`true`) or resumes a member's invitations from a program.
+pub fn set_opted_out(
+    conn: &mut DbConnection,
+    program_id: i64,
+    member_id: i64,
+    out: bool,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    if out {
+        let row = (
+            opt_outs::program_id.eq(program_id),
+            opt_outs::member_id.eq(member_id),
+            opt_outs::created_at.eq(now),
+        );
+        // A second "stop" keeps the first date.
+        match conn {
+            DbConnection::Postgresql(c) => diesel::insert_into(opt_outs::table)
+                .values(row)
+                .on_conflict_do_nothing()
+                .execute(c),
+            DbConnection::Sqlite(c) => diesel::insert_into(opt_outs::table)
+                .values(row)
+                .on_conflict_do_nothing()
+                .execute(c),
+        }
+    } else {
+        diesel::delete(
+            opt_outs::table
+                .filter(opt_outs::program_id.eq(program_id))
+                .filter(opt_outs::member_id.eq(member_id)),
+        )
+        .execute(conn)
+    }
+}
+
+pub fn is_opted_out(conn: &mut DbConnection, program_id: i64, member_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        opt_outs::table
+            .filter(opt_outs::program_id.eq(program_id))
+            .filter(opt_outs::member_id.eq(member_id)),
+    ))
+    .get_result(conn)
+}
+
+pub fn opted_out_ids(conn: &mut DbConnection, program_id: i64) -> QueryResult<Vec<i64>> {
+    opt_outs::table
+        .filter(opt_outs::program_id.eq(program_id))
+        .select(opt_outs::member_id)
+        .load(conn)
+}
+
+/// Who stopped the program's emails: (name, email, team, since), by name.
+pub fn opted_out(
+    conn: &mut DbConnection,
+    program_id: i64,
+) -> QueryResult<Vec<(String, String, String, NaiveDateTime)>> {
+    opt_outs::table
+        .inner_join(members::table.inner_join(teams::table))
+        .filter(opt_outs::program_id.eq(program_id))
+        .select((
+            members::name,
+            members::email,
+            teams::name,
+            opt_outs::created_at,
+        ))
+        .order(members::name.asc())
+        .load(conn)
 }
 
 pub fn chosen_tools(conn: &mut DbConnection, program_id: i64) -> QueryResult<Vec<i64>> {

@@ -5,7 +5,9 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{invitations, round_questions, round_team_tools, round_tools, rounds, teams};
+use super::schema::{
+    invitations, members, opt_outs, round_questions, round_team_tools, round_tools, rounds, teams,
+};
 
 #[derive(Queryable, Debug, Clone, serde::Serialize)]
 pub struct Round {
@@ -20,6 +22,9 @@ pub struct Round {
     pub opens_at: NaiveDateTime,
     pub closes_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    pub thank_on_close: bool,
+    /// When the scheduler handled the round's closing (thanks queued).
+    pub closed_at: Option<NaiveDateTime>,
 }
 
 impl Round {
@@ -68,6 +73,7 @@ pub struct NewRound<'a> {
     pub intro: &'a str,
     pub reminder_days: &'a str,
     pub anonymity_k: i64,
+    pub thank_on_close: bool,
     pub opens_at: NaiveDateTime,
     pub closes_at: NaiveDateTime,
 }
@@ -82,6 +88,7 @@ pub fn insert(conn: &mut DbConnection, r: &NewRound, now: NaiveDateTime) -> Quer
             rounds::intro.eq(r.intro),
             rounds::reminder_days.eq(r.reminder_days),
             rounds::anonymity_k.eq(r.anonymity_k),
+            rounds::thank_on_close.eq(r.thank_on_close),
             rounds::opens_at.eq(r.opens_at),
             rounds::closes_at.eq(r.closes_at),
             rounds::created_at.eq(now),
@@ -122,8 +129,12 @@ pub fn set_closes_at(
     id: i64,
     closes_at: NaiveDateTime,
 ) -> QueryResult<usize> {
+    // A reopened round will need its closing handled again.
     diesel::update(rounds::table.find(id))
-        .set(rounds::closes_at.eq(closes_at))
+        .set((
+            rounds::closes_at.eq(closes_at),
+            rounds::closed_at.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)
 }
 
@@ -211,22 +222,117 @@ pub fn questions(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<Roun
         .load(conn)
 }
 
-pub fn invite(
+/// Invites `(member, team, token)` triples to a round, many rows per INSERT.
+pub fn invite_all(
     conn: &mut DbConnection,
     round_id: i64,
-    member_id: i64,
-    team_id: i64,
-    token: &str,
+    invitees: &[(i64, i64, String)],
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::insert_into(invitations::table)
-        .values((
-            invitations::round_id.eq(round_id),
-            invitations::member_id.eq(member_id),
-            invitations::team_id.eq(team_id),
-            invitations::token.eq(token),
-            invitations::created_at.eq(now),
-        ))
+    let mut added = 0;
+    for chunk in invitees.chunks(1000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(member, team, token)| {
+                (
+                    invitations::round_id.eq(round_id),
+                    invitations::member_id.eq(*member),
+                    invitations::team_id.eq(*team),
+                    invitations::token.eq(token),
+                    invitations::created_at.eq(now),
+                )
+            })
+            .collect();
+        // Multi-row INSERTs are PostgreSQL's; SQLite pays no round trip per row.
+        match conn {
+            DbConnection::Postgresql(c) => {
+                added += diesel::insert_into(invitations::table)
+                    .values(&rows)
+                    .execute(c)?;
+            }
+            DbConnection::Sqlite(c) => {
+                for row in &rows {
+                    added += diesel::insert_into(invitations::table)
+                        .values(*row)
+                        .execute(c)?;
+                }
+            }
+        }
+    }
+    Ok(added)
+}
+
+pub fn invitation_ids(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<i64>> {
+    invitations::table
+        .filter(invitations::round_id.eq(round_id))
+        .select(invitations::id)
+        .order(invitations::id.asc())
+        .load(conn)
+}
+
+/// Invitations of the round not yet answered, of active members who have
+/// not stopped the program's emails: who a reminder is for.
+pub fn unanswered_ids(conn: &mut DbConnection, round: &Round) -> QueryResult<Vec<i64>> {
+    invitations::table
+        .inner_join(members::table)
+        .filter(invitations::round_id.eq(round.id))
+        .filter(invitations::answered_at.is_null())
+        .filter(members::active.eq(true))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            opt_outs::table
+                .filter(opt_outs::program_id.eq(round.program_id))
+                .filter(opt_outs::member_id.eq(invitations::member_id)),
+        )))
+        .select(invitations::id)
+        .order(invitations::id.asc())
+        .load(conn)
+}
+
+/// Invitations that were answered, of members who still want the program's emails.
+pub fn answered_ids(conn: &mut DbConnection, round: &Round) -> QueryResult<Vec<i64>> {
+    invitations::table
+        .filter(invitations::round_id.eq(round.id))
+        .filter(invitations::answered_at.is_not_null())
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            opt_outs::table
+                .filter(opt_outs::program_id.eq(round.program_id))
+                .filter(opt_outs::member_id.eq(invitations::member_id)),
+        )))
+        .select(invitations::id)
+        .order(invitations::id.asc())
+        .load(conn)
+}
+
+/// The program's most recent round.
+pub fn latest(conn: &mut DbConnection, program_id: i64) -> QueryResult<Option<Round>> {
+    rounds::table
+        .filter(rounds::program_id.eq(program_id))
+        .order(rounds::number.desc())
+        .first(conn)
+        .optional()
+}
+
+pub fn open_at(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<Round>> {
+    rounds::table
+        .filter(rounds::opens_at.le(now))
+        .filter(rounds::closes_at.gt(now))
+        .order(rounds::id.asc())
+        .load(conn)
+}
+
+/// Rounds past their deadline whose closing nobody has handled yet.
+pub fn closing_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<Round>> {
+    rounds::table
+        .filter(rounds::closes_at.le(now))
+        .filter(rounds::closed_at.is_null())
+        .order(rounds::id.asc())
+        .load(conn)
+}
+
+/// Records that the round's closing was handled; 0 when someone else already did.
+pub fn mark_closed(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(rounds::table.find(id).filter(rounds::closed_at.is_null()))
+        .set(rounds::closed_at.eq(now))
         .execute(conn)
 }
 

@@ -110,6 +110,7 @@ diesel::table! {
         paused -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        thank_on_close -> Bool,
     }
 }
 
@@ -152,6 +153,34 @@ diesel::table! {
         opens_at -> Timestamp,
         closes_at -> Timestamp,
         created_at -> Timestamp,
+        thank_on_close -> Bool,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    opt_outs (program_id, member_id) {
+        program_id -> BigInt,
+        member_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        invitation_id -> BigInt,
+        round_id -> BigInt,
+        kind -> Text,
+        seq -> BigInt,
+        message_key -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        due_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -254,6 +283,9 @@ diesel::joinable!(invitations -> teams (team_id));
 diesel::joinable!(responses -> rounds (round_id));
 diesel::joinable!(tool_answers -> responses (response_id));
 diesel::joinable!(question_answers -> responses (response_id));
+diesel::joinable!(opt_outs -> programs (program_id));
+diesel::joinable!(opt_outs -> members (member_id));
+diesel::joinable!(outbox -> invitations (invitation_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     sessions,
@@ -274,5 +306,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     responses,
     tool_answers,
-    question_answers
+    question_answers,
+    opt_outs,
+    outbox
 );

@@ -3,6 +3,7 @@
 //! respondent answered.
 
 pub mod respond;
+pub mod scheduler;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -11,7 +12,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::db::programs::Program;
 use crate::db::rounds::{self, NewRound, Round};
-use crate::db::{DbConnection, adoptions, members, programs, teams, tools};
+use crate::db::{DbConnection, adoptions, members, outbox, programs, teams, tools};
 use crate::domain::directory::is_infrastructure;
 
 #[derive(Debug, thiserror::Error)]
@@ -53,8 +54,9 @@ pub fn is_token_shaped(raw: &str) -> bool {
 }
 
 /// Opens the program's next round: copies what the respondent will see
-/// (tools, who uses which, questions, intro) and invites every active member
-/// of the audience, in one transaction. `period_key` names the cadence period
+/// (tools, who uses which, questions, intro), invites every active member of
+/// the audience who has not stopped the program's emails, and queues their
+/// invitation emails, in one transaction. `period_key` names the cadence period
 /// for the scheduler; manual rounds get their own. The unique constraints on
 /// (program, number) and (program, period) make a second opening fail.
 pub fn open_round(
@@ -109,10 +111,15 @@ pub fn open_round(
                 .filter(|t| active_teams.contains(t))
                 .collect()
         };
+        let stopped: HashSet<i64> = programs::opted_out_ids(conn, program.id)?
+            .into_iter()
+            .collect();
         let mut invitees = Vec::new();
         for team in &audience {
             for member in members::active_ids_in_team(conn, *team)? {
-                invitees.push((member, *team));
+                if !stopped.contains(&member) {
+                    invitees.push((member, *team, new_token()));
+                }
             }
         }
         if invitees.is_empty() {
@@ -131,6 +138,7 @@ pub fn open_round(
                 intro: &program.intro,
                 reminder_days: &program.reminder_days,
                 anonymity_k: program.anonymity_k,
+                thank_on_close: program.thank_on_close,
                 opens_at: now,
                 closes_at: now + TimeDelta::days(program.open_days),
             },
@@ -152,10 +160,10 @@ pub fn open_round(
         for question in programs::questions(conn, program.id)? {
             rounds::add_question(conn, round.id, &question)?;
         }
-        for (member, team) in &invitees {
-            rounds::invite(conn, round.id, *member, *team, &new_token(), now)?;
-        }
-        Ok((round, invitees.len()))
+        rounds::invite_all(conn, round.id, &invitees, now)?;
+        let invited = rounds::invitation_ids(conn, round.id)?;
+        outbox::queue(conn, round.id, &invited, outbox::Kind::Invitation, 0, now)?;
+        Ok((round, invited.len()))
     })
 }
 

@@ -5,6 +5,7 @@ pub mod accounts_pages;
 pub mod adoption_pages;
 pub mod auth_pages;
 pub mod dashboard;
+pub mod email_pages;
 pub mod error_pages;
 pub mod import_pages;
 pub mod lifecycle;
@@ -41,6 +42,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(accounts_pages::confirm_delete))
             .route(web::post().to(accounts_pages::delete)),
     )
+    .route("/outbox", web::get().to(email_pages::show))
+    .route("/outbox/test", web::post().to(email_pages::send_test))
+    .route("/outbox/retry", web::post().to(email_pages::retry_all))
+    .route("/outbox/{id}/retry", web::post().to(email_pages::retry_one))
     .configure(directory_routes)
     .configure(survey_routes)
     .route("/healthz", web::get().to(ops::healthz))
@@ -170,5 +175,10 @@ fn survey_routes(cfg: &mut web::ServiceConfig) {
             .route(get().to(respond_pages::form))
             .route(post().to(respond_pages::submit)),
     )
-    .route("/r/{token}/thanks", get().to(respond_pages::thanks));
+    .route("/r/{token}/thanks", get().to(respond_pages::thanks))
+    .service(
+        resource("/r/{token}/stop")
+            .route(get().to(respond_pages::stop_form))
+            .route(post().to(respond_pages::stop)),
+    );
 }

@@ -26,6 +26,14 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    match state
+        .db(|conn| Ok(crate::db::outbox::counts(conn, None)?))
+        .await
+    {
+        Ok(counts) => state.metrics.set_outbox(&counts),
+        // Still serve the rest: the pool gauges may show why.
+        Err(e) => tracing::warn!(error = %e, "cannot count the outbox for /metrics"),
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render(&state.pool))

@@ -12,13 +12,13 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::{AdminAccount, SignedIn};
 use crate::db::accounts::Account;
 use crate::db::programs::{self, Program, ProgramFields};
-use crate::db::{rounds, teams, tools};
+use crate::db::{outbox, rounds, teams, tools};
 use crate::domain::directory::{Slug, parse_named};
 use crate::domain::survey::{Cadence, QuestionKind, parse_reminder_days};
 use crate::domain::text::{parse_name, parse_text};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::surveys::{self, OpenRoundError};
+use crate::surveys::{self, OpenRoundError, scheduler};
 
 /// The form as typed, for re-rendering.
 #[derive(Serialize, Default, Clone)]
@@ -37,6 +37,7 @@ struct ProgramForm {
     reminder_days: String,
     anonymity_k: String,
     paused: bool,
+    thank_on_close: bool,
 }
 
 impl ProgramForm {
@@ -72,6 +73,7 @@ impl ProgramForm {
                 "reminder_days" => f.reminder_days = v.clone(),
                 "anonymity_k" => f.anonymity_k = v.clone(),
                 "paused" => f.paused = true,
+                "thank_on_close" => f.thank_on_close = true,
                 _ => {}
             }
         }
@@ -98,6 +100,7 @@ impl ProgramForm {
             reminder_days: p.reminder_days.clone(),
             anonymity_k: p.anonymity_k.to_string(),
             paused: p.paused,
+            thank_on_close: p.thank_on_close,
         }
     }
 }
@@ -352,10 +355,11 @@ async fn save(
     };
     let now = state.clock.now();
     let editing_id = editing.as_ref().map(|p| p.id);
-    let (all_infra_tools, all_using_teams, paused) = (
+    let (all_infra_tools, all_using_teams, paused, thank_on_close) = (
         form.tools_mode == "infra",
         form.audience_mode == "using",
         form.paused,
+        form.thank_on_close,
     );
     let slug = valid.slug.clone();
     let saved = state
@@ -375,6 +379,7 @@ async fn save(
                     reminder_days: &valid.reminder_days,
                     anonymity_k: valid.anonymity_k,
                     paused,
+                    thank_on_close,
                 };
                 let tools = if all_infra_tools {
                     Vec::new()
@@ -452,11 +457,12 @@ pub async fn show(
     let program = find(&state, slug.into_inner()).await?;
     let id = program.id;
     let now = state.clock.now();
-    let (questions, rounds) = state
+    let (questions, rounds, opted_out) = state
         .db(move |conn| {
             Ok((
                 programs::questions(conn, id)?,
                 rounds::for_program(conn, id)?,
+                programs::opted_out(conn, id)?,
             ))
         })
         .await?;
@@ -476,9 +482,7 @@ pub async fn show(
             open: r.is_open(now),
         })
         .collect();
-    let next: Vec<String> = program
-        .cadence()
-        .next(rounds.first().map_or(now, |r| r.opens_at), 3)
+    let next: Vec<String> = scheduler::next_at(&program, rounds.first(), now)
         .iter()
         .map(|t| t.format("%a %Y-%m-%d %H:%M UTC").to_string())
         .collect();
@@ -489,6 +493,23 @@ pub async fn show(
     ctx.insert("next", &next);
     ctx.insert("questions", &questions);
     ctx.insert("rounds", &round_rows);
+    #[derive(Serialize)]
+    struct OptedOut {
+        name: String,
+        email: String,
+        team: String,
+        since: String,
+    }
+    let opted_out: Vec<OptedOut> = opted_out
+        .into_iter()
+        .map(|(name, email, team, since)| OptedOut {
+            name,
+            email,
+            team,
+            since: since.format("%Y-%m-%d").to_string(),
+        })
+        .collect();
+    ctx.insert("opted_out", &opted_out);
     ctx.insert("question_kinds", &["rating", "single", "multi", "text"]);
     Ok(page::html(
         StatusCode::OK,
@@ -644,11 +665,12 @@ pub async fn open_round(
         .await?;
     match result {
         Ok((round, invited)) => {
+            state.outbox_wake.notify_one();
             page::flash(
                 &session,
                 FlashKind::Success,
                 format!(
-                    "Opened round {} and invited {invited} people.",
+                    "Opened round {} and queued invitations to {invited} people.",
                     round.number
                 ),
             );
@@ -688,11 +710,14 @@ pub async fn round(
     let (slug, number) = path.into_inner();
     let (program, round) = find_round(&state, slug, number).await?;
     let round_id = round.id;
-    let (by_team, tools) = state
+    let program_id = program.id;
+    let (by_team, tools, emails, latest) = state
         .db(move |conn| {
             Ok((
                 rounds::progress_by_team(conn, round_id)?,
                 rounds::tools(conn, round_id)?,
+                outbox::counts(conn, Some(round_id))?,
+                rounds::last_number(conn, program_id)?,
             ))
         })
         .await?;
@@ -713,6 +738,8 @@ pub async fn round(
         &round.closes_at.format("%Y-%m-%d %H:%M UTC").to_string(),
     );
     ctx.insert("tools", &tools);
+    ctx.insert("emails", &emails);
+    ctx.insert("latest", &(round.number == latest));
     ctx.insert("invited", &invited);
     ctx.insert("opened", &opened);
     ctx.insert("answered", &answered);

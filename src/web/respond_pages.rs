@@ -12,7 +12,7 @@ use tera::Context;
 use super::page;
 use crate::auth::csrf;
 use crate::db::rounds::{self, Invitation, Round, RoundQuestion};
-use crate::db::{login_failures, responses};
+use crate::db::{login_failures, programs, responses};
 use crate::domain::survey::{self, Property, Question, QuestionKind, ResponseAnswers, ToolAnswer};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -372,4 +372,71 @@ pub async fn thanks(
         StatusCode::OK,
         state.templates.render("thanks.html", &ctx)?,
     ))
+}
+
+async fn render_stop(
+    state: &AppState,
+    round: &Round,
+    token: &str,
+    stopped: bool,
+    changed: bool,
+) -> Result<HttpResponse, AppError> {
+    let mut ctx = Context::new();
+    ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    ctx.insert("program", &round.program_name);
+    ctx.insert("token", token);
+    ctx.insert("stopped", &stopped);
+    ctx.insert("changed", &changed);
+    Ok(page::html(
+        StatusCode::OK,
+        state.templates.render("stop.html", &ctx)?,
+    ))
+}
+
+/// The link in every email's footer. A GET only shows the choice: mail
+/// scanners follow links, and must not unsubscribe anyone.
+pub async fn stop_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let (invitation, round) = find(&state, &req, token.clone()).await?;
+    let (program, member) = (round.program_id, invitation.member_id);
+    let stopped = state
+        .db(move |conn| Ok(programs::is_opted_out(conn, program, member)?))
+        .await?;
+    render_stop(&state, &round, &token, stopped, false).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct StopForm {
+    action: String,
+}
+
+/// Stops (or resumes) the program's emails to the link's member: no more
+/// invitations, reminders or thanks until they resume.
+pub async fn stop(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<StopForm>,
+) -> Result<HttpResponse, AppError> {
+    csrf::check_headers(&req, &state.config.base_url)?;
+    let out = match form.action.as_str() {
+        "stop" => true,
+        "resume" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Choose to stop or to resume the emails.".into(),
+            ));
+        }
+    };
+    let token = token.into_inner();
+    let (invitation, round) = find(&state, &req, token.clone()).await?;
+    let (program, member, now) = (round.program_id, invitation.member_id, state.clock.now());
+    state
+        .db(move |conn| Ok(programs::set_opted_out(conn, program, member, out, now)?))
+        .await?;
+    render_stop(&state, &round, &token, out, true).await
 }

@@ -39,6 +39,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "program.html",
     "program_form.html",
     "round.html",
+    "outbox.html",
+    "stop.html",
 ];
 
 pub struct Templates {

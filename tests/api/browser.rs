@@ -62,7 +62,8 @@ async fn a_respondent_answers_on_a_phone() {
     let secret = app.state.respondent_secret.expose().clone();
     let token = app.with_db(|conn| {
         infrapulse::demo::seed_directory(conn, now).unwrap();
-        infrapulse::demo::seed_surveys(conn, &secret, 3, now).unwrap()
+        infrapulse::demo::seed_surveys(conn, &secret, 3, now).unwrap();
+        crate::helpers::open_round_token(conn)
     });
 
     let driver = Driver::start();

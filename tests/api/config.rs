@@ -71,10 +71,23 @@ fn the_demo_command_fills_an_empty_database_once() {
     let first = run();
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert!(first.status.success(), "{stdout}");
+    assert!(stdout.contains("Demo content created"), "{stdout}");
+    // The open round's invitations went through the outbox into files.
+    let emails: Vec<_> = std::fs::read_dir(dir.path().join("mail"))
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .collect();
+    assert!(emails.len() > 40, "{} emails", emails.len());
     assert!(
-        stdout.contains("Demo content created") && stdout.contains("/r/"),
+        stdout.contains(&format!("{} sent, 0 failed", emails.len())),
         "{stdout}"
     );
+    assert!(
+        emails
+            .iter()
+            .all(|e| e.contains("Subject: Quarterly infrastructure pulse"))
+    );
+    assert!(emails.iter().all(|e| e.contains("/r/")));
     let second = run();
     assert_eq!(second.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&second.stderr).contains("the database is not empty"));

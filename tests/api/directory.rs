@@ -413,7 +413,17 @@ async fn the_demo_directory_renders_on_every_page() {
     app.with_db(|conn| assert!(!infrapulse::demo::database_is_empty(conn).unwrap()));
 
     let secret = app.state.respondent_secret.expose().clone();
-    let token = app.with_db(|conn| infrapulse::demo::seed_surveys(conn, &secret, 3, now).unwrap());
+    let token = app.with_db(|conn| {
+        let invited = infrapulse::demo::seed_surveys(conn, &secret, 3, now).unwrap();
+        assert!(invited > 40, "the open round invites most engineers");
+        crate::helpers::open_round_token(conn)
+    });
+    assert_eq!(
+        app.count_rows("outbox WHERE status = 'queued'") as usize,
+        app.count_rows("invitations i JOIN rounds r ON r.id = i.round_id WHERE r.number = 4")
+            as usize,
+        "the open round's invitations wait in the outbox; the past rounds' went long ago"
+    );
     let (_, html) = app.get_text("/programs/quarterly-pulse").await;
     assert!(html.contains("Round 4") && html.contains("Round 1"));
     let (_, html) = app.get_text("/programs/quarterly-pulse/rounds/3").await;

@@ -103,13 +103,23 @@ pub fn test_config(dir: &Path, database_url: &str, extra: &[(&str, &str)]) -> Co
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[], false).await
+}
+
+/// An app with extra configuration; `background` also runs the scheduler
+/// and delivery worker, as `serve` does. Without it, tests drive those
+/// passes themselves (`deliver`, `tick`).
+pub async fn spawn_app_with(extra: &[(&str, &str)], background: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::new(dir.path());
-    let config = test_config(dir.path(), &db.url, &[]);
+    let config = test_config(dir.path(), &db.url, extra);
     let clock = Arc::new(ManualClock::starting_now());
-    let app = Application::build(config, clock.clone())
+    let mut app = Application::build(config, clock.clone())
         .await
         .expect("the application builds");
+    if background {
+        app = app.with_background_jobs();
+    }
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
@@ -150,6 +160,25 @@ pub fn location(res: &Response) -> String {
 }
 
 impl TestApp {
+    /// One delivery pass, as the worker runs it.
+    pub async fn deliver(&self) -> infrapulse::mail::courier::DeliveryReport {
+        self.state
+            .courier()
+            .deliver_due()
+            .await
+            .expect("delivery pass")
+    }
+
+    /// One scheduler tick at the app's clock.
+    pub fn tick(&self) -> infrapulse::surveys::scheduler::TickReport {
+        let now = self.clock.now();
+        self.with_db(|conn| {
+            infrapulse::surveys::scheduler::Scheduler::default()
+                .tick(conn, 3, now)
+                .expect("scheduler tick")
+        })
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -166,17 +195,46 @@ impl TestApp {
     /// Posts a form as the browser would from `form_page`: with the page's
     /// CSRF token.
     pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
-        let (status, html) = self.get_text(form_page).await;
+        self.submit_as(&self.client, form_page, action, fields)
+            .await
+    }
+
+    /// `submit` from another browser (see `client_signed_in_as`).
+    pub async fn submit_as(
+        &self,
+        client: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let res = client.get(self.url(form_page)).send().await.unwrap();
+        let (status, html) = (res.status(), res.text().await.unwrap());
         assert_eq!(status, StatusCode::OK, "{form_page} should render: {html}");
         let token = csrf_token(&html);
         let mut body: Vec<(&str, &str)> = vec![("csrf_token", &token)];
         body.extend_from_slice(fields);
-        self.client
+        client
             .post(self.url(action))
             .form(&body)
             .send()
             .await
             .unwrap()
+    }
+
+    /// Another browser, signed in to a new account of `role`.
+    pub async fn client_signed_in_as(&self, email: &str, role: Role) -> reqwest::Client {
+        let client = new_client();
+        self.create_account(email, role);
+        let res = self
+            .submit_as(
+                &client,
+                "/login",
+                "/login",
+                &[("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{email} signs in");
+        client
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
@@ -320,4 +378,15 @@ impl TestApp {
                 .n
         })
     }
+}
+
+/// A link of the newest round, for tests that answer as one of its invitees.
+pub fn open_round_token(conn: &mut DbConnection) -> String {
+    use diesel::prelude::*;
+    use infrapulse::db::schema::invitations;
+    invitations::table
+        .order(invitations::id.desc())
+        .select(invitations::token)
+        .first(conn)
+        .unwrap()
 }

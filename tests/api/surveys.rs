@@ -7,8 +7,12 @@ use crate::helpers::{TestApp, location, spawn_app};
 
 /// Teams a, b, c with two members each; CI is business-critical for all three
 /// (infrastructure); Flags is used by team a only.
-async fn organisation() -> TestApp {
-    let app = spawn_app().await;
+pub async fn organisation() -> TestApp {
+    populate(spawn_app().await).await
+}
+
+/// Signs in an admin and adds the organisation above.
+pub async fn populate(app: TestApp) -> TestApp {
     app.signed_in_as(Role::Admin).await;
     let members = "email,name,team\n\
 a1@example.com,A One,Team A\na2@example.com,A Two,Team A\n\
@@ -26,7 +30,7 @@ c1@example.com,C One,Team C\nc2@example.com,C Two,Team C\n";
     app
 }
 
-async fn create_program(app: &TestApp, extra: &[(&str, &str)]) {
+pub async fn create_program(app: &TestApp, extra: &[(&str, &str)]) {
     let mut fields = vec![
         ("name", "Quarterly pulse"),
         ("slug", "pulse"),
@@ -46,12 +50,12 @@ async fn create_program(app: &TestApp, extra: &[(&str, &str)]) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "program created");
 }
 
-async fn open_round(app: &TestApp) -> reqwest::Response {
+pub async fn open_round(app: &TestApp) -> reqwest::Response {
     app.submit("/programs/pulse", "/programs/pulse/rounds", &[])
         .await
 }
 
-fn token_of(app: &TestApp, email: &str) -> String {
+pub fn token_of(app: &TestApp, email: &str) -> String {
     use infrapulse::db::schema::{invitations, members};
     app.with_db(|conn| {
         invitations::table
@@ -64,7 +68,7 @@ fn token_of(app: &TestApp, email: &str) -> String {
     })
 }
 
-fn answer(slug: &str) -> Vec<(String, String)> {
+pub fn answer(slug: &str) -> Vec<(String, String)> {
     [
         ("security", "4"),
         ("reliability", "2"),
@@ -81,7 +85,7 @@ fn answer(slug: &str) -> Vec<(String, String)> {
     .collect()
 }
 
-async fn post_answers(
+pub async fn post_answers(
     app: &TestApp,
     token: &str,
     fields: &[(String, String)],
@@ -135,7 +139,7 @@ async fn opening_a_round_invites_each_audience_member_once_with_an_unguessable_l
     let res = open_round(&app).await;
     assert_eq!(location(&res), "/programs/pulse/rounds/1");
     let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
-    assert!(html.contains("Opened round 1 and invited 6 people."));
+    assert!(html.contains("Opened round 1 and queued invitations to 6 people."));
     assert!(html.contains("<dt>Invited</dt><dd>6</dd>"));
 
     let tokens: Vec<String> = app.with_db(|conn| {
@@ -560,26 +564,9 @@ async fn the_round_page_hides_small_groups_and_admins_can_close_it() {
 async fn viewers_cannot_open_rounds_or_change_programs() {
     let app = organisation().await;
     create_program(&app, &[]).await;
-    let viewer = crate::helpers::new_client();
-    app.create_account("viewer@example.com", Role::Viewer);
-    let login = viewer
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    viewer
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf_token", crate::helpers::csrf_token(&login).as_str()),
-            ("email", "viewer@example.com"),
-            ("password", crate::helpers::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let viewer = app
+        .client_signed_in_as("viewer@example.com", Role::Viewer)
+        .await;
     let page = viewer
         .get(app.url("/programs/pulse"))
         .send()

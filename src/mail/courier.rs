@@ -1,0 +1,260 @@
+//! The delivery worker: claims due outbox rows under a lease, sends each, and
+//! records the outcome right after the server's answer. A crash between the
+//! server's 250 and that commit is the only way an email goes twice; a worker
+//! that dies holding a lease delays its emails until the lease runs out.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use futures_util::StreamExt;
+
+use super::Mailer;
+use super::templates::EmailData;
+use crate::clock::Clock;
+use crate::config::BaseUrl;
+use crate::db::outbox::{self, Envelope, Kind};
+use crate::db::{self, DbPool, rounds};
+use crate::metrics::Metrics;
+
+/// Rows claimed at once: small enough that a batch finishes well inside its lease.
+const BATCH: i64 = 40;
+/// Emails in flight at once (the SMTP pool holds as many connections).
+const IN_FLIGHT: usize = 4;
+/// How long a claim holds. With a 30 s SMTP timeout, a batch of 40 over 4
+/// connections takes at most 5 minutes.
+pub const LEASE: TimeDelta = TimeDelta::minutes(10);
+/// Transient failures tolerated before an email is marked failed (about a
+/// day of backoff).
+pub const MAX_ATTEMPTS: i64 = 12;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+impl DeliveryReport {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Sent => self.sent += 1,
+            Outcome::Retrying => self.retrying += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Outcome {
+    Sent,
+    Retrying,
+    Failed,
+    Skipped,
+}
+
+impl Outcome {
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::Sent => "sent",
+            Outcome::Retrying => "retrying",
+            Outcome::Failed => "failed",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Courier {
+    pub pool: DbPool,
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Arc<Mailer>,
+    pub metrics: Metrics,
+    pub base_url: BaseUrl,
+}
+
+impl Courier {
+    /// Sends every email that is due now, batch after batch, until none is left.
+    pub async fn deliver_due(&self) -> anyhow::Result<DeliveryReport> {
+        let mut report = DeliveryReport::default();
+        loop {
+            let batch = self.deliver_batch().await?;
+            if batch == DeliveryReport::default() {
+                return Ok(report);
+            }
+            report.sent += batch.sent;
+            report.retrying += batch.retrying;
+            report.failed += batch.failed;
+            report.skipped += batch.skipped;
+        }
+    }
+
+    /// Claims one batch and sends it; an empty report when nothing was due.
+    pub async fn deliver_batch(&self) -> anyhow::Result<DeliveryReport> {
+        let now = self.clock.now();
+        let ids: Vec<i64> = db::run(&self.pool, move |c| {
+            outbox::claim(c, now, LEASE, BATCH).map_err(anyhow::Error::from)
+        })
+        .await?;
+        let mut report = DeliveryReport::default();
+        if ids.is_empty() {
+            return Ok(report);
+        }
+        let (envelopes, tools) = db::run(&self.pool, move |c| {
+            let envelopes = outbox::envelopes(c, &ids)?;
+            let mut tools: HashMap<(i64, i64), Vec<String>> = HashMap::new();
+            for e in &envelopes {
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    tools.entry((e.round_id, e.team_id))
+                {
+                    let names = rounds::tools_for_team(c, e.round_id, e.team_id)?;
+                    slot.insert(names.into_iter().map(|t| t.name).collect());
+                }
+            }
+            Ok::<_, anyhow::Error>((envelopes, tools))
+        })
+        .await?;
+        let tools = Arc::new(tools);
+        let mut outcomes = futures_util::stream::iter(envelopes)
+            .map(|envelope| {
+                let tools = tools.clone();
+                async move { self.deliver_one(envelope, &tools).await }
+            })
+            .buffer_unordered(IN_FLIGHT);
+        // Every email in flight finishes and is recorded before an error is
+        // returned: dropping one after its 250 would send it twice.
+        let mut first_error = None;
+        while let Some(outcome) = outcomes.next().await {
+            match outcome {
+                Ok(outcome) => report.add(outcome),
+                Err(e) => {
+                    tracing::error!(error = ?e, "could not record an email's outcome");
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        first_error.map_or(Ok(report), Err)
+    }
+
+    async fn deliver_one(
+        &self,
+        e: Envelope,
+        tools: &HashMap<(i64, i64), Vec<String>>,
+    ) -> anyhow::Result<Outcome> {
+        let kind = Kind::parse(&e.kind).unwrap_or(Kind::Invitation);
+        let now = self.clock.now();
+        let (id, attempts) = (e.id, e.attempts);
+        let outcome = if let Some(reason) = skip_reason(&e, kind, now) {
+            self.record(move |c| outbox::mark_done_unsent(c, id, outbox::SKIPPED, reason))
+                .await?;
+            Outcome::Skipped
+        } else {
+            let data = self.data(&e, tools);
+            let sent = match self
+                .mailer
+                .compose(kind, &e.name, &e.email, &e.message_key, &data)
+            {
+                Ok(message) => self.mailer.send(message).await,
+                Err(e) => Err(e),
+            };
+            let now = self.clock.now();
+            match sent {
+                Ok(()) => {
+                    self.record(move |c| outbox::mark_sent(c, id, now)).await?;
+                    Outcome::Sent
+                }
+                Err(error) if error.permanent || attempts >= MAX_ATTEMPTS => {
+                    let text = if error.permanent {
+                        error.message
+                    } else {
+                        format!("gave up after {attempts} attempts: {}", error.message)
+                    };
+                    tracing::warn!(outbox_id = id, error = %text, "an email failed");
+                    self.record(move |c| outbox::mark_done_unsent(c, id, outbox::FAILED, &text))
+                        .await?;
+                    Outcome::Failed
+                }
+                Err(error) => {
+                    let due = now + backoff(attempts);
+                    tracing::info!(outbox_id = id, attempts, error = %error, "an email will be retried");
+                    self.record(move |c| outbox::mark_retrying(c, id, due, &error.message))
+                        .await?;
+                    Outcome::Retrying
+                }
+            }
+        };
+        self.metrics.observe_email(kind.as_str(), outcome.label());
+        Ok(outcome)
+    }
+
+    async fn record<F>(&self, update: F) -> anyhow::Result<()>
+    where
+        F: FnOnce(&mut db::DbConnection) -> diesel::QueryResult<usize> + Send + 'static,
+    {
+        db::run(&self.pool, move |c| {
+            update(c).map(drop).map_err(anyhow::Error::from)
+        })
+        .await
+    }
+
+    fn data(&self, e: &Envelope, tools: &HashMap<(i64, i64), Vec<String>>) -> EmailData {
+        let link = self.base_url.join(&format!("/r/{}", e.token));
+        EmailData {
+            name: e.name.clone(),
+            program: e.program_name.clone(),
+            tools: tools
+                .get(&(e.round_id, e.team_id))
+                .cloned()
+                .unwrap_or_default(),
+            deadline: e.closes_at.format("%A %-d %B %Y, %H:%M UTC").to_string(),
+            deadline_day: e.closes_at.format("%-d %B").to_string(),
+            stop_link: format!("{link}/stop"),
+            link,
+            reminder: e.seq,
+        }
+    }
+}
+
+/// Why an email that was queued should no longer go.
+fn skip_reason(e: &Envelope, kind: Kind, now: NaiveDateTime) -> Option<&'static str> {
+    if e.opted_out_at.is_some() {
+        Some("the member stopped this program's emails")
+    } else if !e.member_active {
+        Some("the member was archived")
+    } else if kind == Kind::Reminder && e.answered_at.is_some() {
+        Some("the member answered before the reminder went")
+    } else if kind != Kind::Thanks && now >= e.closes_at {
+        Some("the round closed before the email went")
+    } else {
+        None
+    }
+}
+
+/// Waits 30 s after the first failure, doubling to at most an hour, with a
+/// quarter either way of jitter so that many emails failing together do not
+/// come back together.
+pub fn backoff(attempts: i64) -> TimeDelta {
+    let base = 30_i64 << attempts.clamp(1, 8).saturating_sub(1);
+    let seconds = base.min(3600);
+    let mut byte = [0u8; 1];
+    let jitter = match getrandom::fill(&mut byte) {
+        Ok(()) => i64::from(byte[0]) - 128, // -128..=127
+        Err(_) => 0,
+    };
+    TimeDelta::seconds(seconds + seconds * jitter / 512)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour_with_jitter() {
+        for (attempts, base) in [(1, 30), (2, 60), (3, 120), (8, 3600), (40, 3600)] {
+            let d = backoff(attempts).num_seconds();
+            assert!(d >= base * 3 / 4 && d <= base * 5 / 4, "{attempts}: {d}");
+        }
+    }
+}

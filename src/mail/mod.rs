@@ -1,0 +1,163 @@
+//! Writing and sending email. `Mailer` turns an outbox row's data into a
+//! multipart message and hands it to the transport: SMTP when `SMTP_URL` is
+//! set, otherwise `.eml` files under `DATA_DIR/mail` (so the embedded default
+//! needs no mail server). `courier` is the worker that drains the outbox.
+
+pub mod courier;
+pub mod templates;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{
+    Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+
+use crate::config::Config;
+use crate::db::outbox::Kind;
+use templates::{EmailData, EmailTemplates, one_line};
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// Why an email did not go. A permanent failure (a 5xx answer, an address
+/// that cannot be written) is not retried; anything else is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    templates: EmailTemplates,
+    /// What the transport is, for logs and the outbox page; never a password.
+    pub description: String,
+}
+
+impl Mailer {
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let (transport, description) = match &config.smtp_url {
+            Some(url) => {
+                // lettre's own parser reads smtp:// (plain, or STARTTLS with
+                // ?tls=required), smtps://, credentials and the port.
+                let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                    .map_err(|e| anyhow::anyhow!("SMTP_URL cannot be used: {e}"))?
+                    .timeout(Some(config.smtp_timeout))
+                    .pool_config(PoolConfig::new().max_size(4))
+                    .build();
+                let server = url
+                    .expose()
+                    .rsplit_once('@')
+                    .map_or(url.expose().as_str(), |(_, host)| host)
+                    .trim_start_matches("smtp://")
+                    .trim_start_matches("smtps://")
+                    .to_owned();
+                (Transport::Smtp(smtp), format!("SMTP via {server}"))
+            }
+            None => {
+                let dir = config.data_dir.join("mail");
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    anyhow::anyhow!("cannot create the mail folder {}: {e}", dir.display())
+                })?;
+                (
+                    Transport::Files(AsyncFileTransport::new(&dir)),
+                    format!("files in {}", dir.display()),
+                )
+            }
+        };
+        Ok(Mailer {
+            transport,
+            from: config.mail_from.clone(),
+            templates: EmailTemplates::load(config.email_templates_dir.as_deref())?,
+            description,
+        })
+    }
+
+    /// Builds the email. `message_key` makes its Message-ID, so a retry of
+    /// the same outbox row is recognisably the same email.
+    pub fn compose(
+        &self,
+        kind: Kind,
+        to_name: &str,
+        to_address: &str,
+        message_key: &str,
+        data: &EmailData,
+    ) -> Result<Message, SendError> {
+        let permanent = |message: String| SendError {
+            permanent: true,
+            message,
+        };
+        let address: Address = to_address
+            .parse()
+            .map_err(|e| permanent(format!("the address {to_address:?} cannot be used: {e}")))?;
+        // lettre panics on CR or LF in a display name; no name ever has one here.
+        let name = one_line(to_name);
+        let to = Mailbox::new((!name.is_empty()).then_some(name), address);
+        let body = self
+            .templates
+            .render(kind, data)
+            .map_err(|e| permanent(format!("the {} template fails: {e}", kind.as_str())))?;
+        Message::builder()
+            .message_id(Some(format!(
+                "<{message_key}@{}>",
+                self.from.email.domain()
+            )))
+            .from(self.from.clone())
+            .to(to)
+            .subject(body.subject)
+            .multipart(MultiPart::alternative_plain_html(body.text, body.html))
+            .map_err(|e| permanent(format!("the email cannot be built: {e}")))
+    }
+
+    /// A short plain email that proves the transport works.
+    pub fn test_message(&self, to: Address, base_url: &str) -> Result<Message, SendError> {
+        Message::builder()
+            .from(self.from.clone())
+            .to(Mailbox::new(None, to))
+            .subject("infrapulse test email")
+            .body(format!(
+                "This is a test email from infrapulse at {base_url}.\n\
+                 If you can read it, survey invitations will reach people too.\n"
+            ))
+            .map_err(|e| SendError {
+                permanent: true,
+                message: format!("the email cannot be built: {e}"),
+            })
+    }
+
+    pub async fn send(&self, message: Message) -> Result<(), SendError> {
+        match &self.transport {
+            Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendError {
+                // 5xx: the server refuses for good. Connection trouble,
+                // timeouts and 4xx are worth another try.
+                permanent: e.is_permanent(),
+                message: smtp_error_text(&e),
+            }),
+            Transport::Files(files) => files.send(message).await.map(drop).map_err(|e| SendError {
+                permanent: false,
+                message: format!("cannot write the email file: {e}"),
+            }),
+        }
+    }
+}
+
+/// The error with its causes ("Connection refused"), as the admin needs it.
+fn smtp_error_text(e: &lettre::transport::smtp::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
