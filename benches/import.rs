@@ -6,39 +6,19 @@
 //!
 //! Prints wall time per step and the process's peak resident memory.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use diesel::{Connection, PgConnection, RunQueryDsl};
 use infrapulse::clock::{Clock, SystemClock};
-use infrapulse::db::{self, DatabaseUrl, tools};
+use infrapulse::db::{self, tools};
 use infrapulse::domain::directory::{Category, parse_named};
 use infrapulse::import::{self, Kind};
 
 const TEAMS: usize = 200;
 const TOOLS: usize = 100;
 const MEMBERS: usize = 10_000;
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn members_csv() -> String {
-    let mut csv = String::from("email,name,team\n");
-    for i in 0..MEMBERS {
-        let _ = writeln!(
-            csv,
-            "person{i}@example.com,Person Number {i},Team {}",
-            i % TEAMS
-        );
-    }
-    csv
-}
 
 /// Every team uses every tool: 200 x 100 = 20,000 rows.
 fn adoption_csv() -> String {
@@ -53,30 +33,13 @@ fn adoption_csv() -> String {
 
 fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let (url, cleanup) = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(admin) => {
-            let name = format!("infrapulse_bench_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = PgConnection::establish(&admin)?;
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn)?;
-            let base = admin
-                .rsplit_once('/')
-                .map_or(admin.as_str(), |(b, _)| b)
-                .to_owned();
-            (format!("{base}/{name}"), Some((admin, name)))
-        }
-        Err(_) => (
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-            None,
-        ),
-    };
-    let url = DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?;
-    let pool = db::connect(&url, 2)?;
+    let bench = common::BenchDb::new(dir.path(), 2)?;
+    let (url, pool) = (&bench.url, &bench.pool);
     let mut conn = pool.get()?;
-    db::run_migrations(&mut conn)?;
     let now = SystemClock.now();
 
     println!("backend: {}", url.backend_name());
-    let members = members_csv();
+    let members = common::members_csv(MEMBERS, TEAMS);
     let start = Instant::now();
     let outcome = import::commit(
         &mut conn,
@@ -142,13 +105,7 @@ fn main() -> anyhow::Result<()> {
         took.as_secs_f64(),
         (TEAMS * TOOLS) as f64 / took.as_secs_f64()
     );
-    println!("peak resident memory: {:.0} MiB", peak_rss_mib());
+    println!("peak resident memory: {:.0} MiB", common::peak_rss_mib());
 
-    drop(conn);
-    drop(pool);
-    if let Some((admin, name)) = cleanup {
-        let mut conn = PgConnection::establish(&admin)?;
-        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn)?;
-    }
     Ok(())
 }

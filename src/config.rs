@@ -27,6 +27,8 @@ pub struct Config {
     pub smtp_url: Option<Secret<String>>,
     /// How long one SMTP exchange may take before it counts as a transient failure.
     pub smtp_timeout: std::time::Duration,
+    /// SMTP connections kept open, and so emails in flight at once.
+    pub smtp_connections: u32,
     /// The sender of every email, `Name <address>` or a bare address.
     pub mail_from: lettre::message::Mailbox,
     /// A folder whose files replace the embedded email templates of the same name.
@@ -179,6 +181,9 @@ impl Config {
         let smtp_timeout = parse_number(get("SMTP_TIMEOUT_SECONDS"), 30, 1..=600)
             .map_err(|e| fail("SMTP_TIMEOUT_SECONDS", e))?;
 
+        let smtp_connections = parse_number(get("SMTP_CONNECTIONS"), 8, 1..=64)
+            .map_err(|e| fail("SMTP_CONNECTIONS", e))?;
+
         let mail_from_raw =
             get("MAIL_FROM").unwrap_or_else(|| "infrapulse <infrapulse@localhost>".into());
         let mail_from: lettre::message::Mailbox = mail_from_raw.trim().parse().map_err(|_| {
@@ -272,6 +277,7 @@ impl Config {
             base_url,
             smtp_url,
             smtp_timeout: std::time::Duration::from_secs(u64::from(smtp_timeout)),
+            smtp_connections,
             mail_from,
             email_templates_dir,
             secret_key,

@@ -270,13 +270,17 @@ pub fn invitation_ids(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec
         .load(conn)
 }
 
-/// Invitations of the round not yet answered, of active members who have
-/// not stopped the program's emails: who a reminder is for.
-pub fn unanswered_ids(conn: &mut DbConnection, round: &Round) -> QueryResult<Vec<i64>> {
-    invitations::table
+/// Invitations of the round, of active members who have not stopped the
+/// program's emails, that were answered (`true`: who is thanked) or not
+/// (`false`: who is reminded).
+pub fn mailable_ids(
+    conn: &mut DbConnection,
+    round: &Round,
+    answered: bool,
+) -> QueryResult<Vec<i64>> {
+    let mut query = invitations::table
         .inner_join(members::table)
         .filter(invitations::round_id.eq(round.id))
-        .filter(invitations::answered_at.is_null())
         .filter(members::active.eq(true))
         .filter(diesel::dsl::not(diesel::dsl::exists(
             opt_outs::table
@@ -285,22 +289,13 @@ pub fn unanswered_ids(conn: &mut DbConnection, round: &Round) -> QueryResult<Vec
         )))
         .select(invitations::id)
         .order(invitations::id.asc())
-        .load(conn)
-}
-
-/// Invitations that were answered, of members who still want the program's emails.
-pub fn answered_ids(conn: &mut DbConnection, round: &Round) -> QueryResult<Vec<i64>> {
-    invitations::table
-        .filter(invitations::round_id.eq(round.id))
-        .filter(invitations::answered_at.is_not_null())
-        .filter(diesel::dsl::not(diesel::dsl::exists(
-            opt_outs::table
-                .filter(opt_outs::program_id.eq(round.program_id))
-                .filter(opt_outs::member_id.eq(invitations::member_id)),
-        )))
-        .select(invitations::id)
-        .order(invitations::id.asc())
-        .load(conn)
+        .into_boxed();
+    query = if answered {
+        query.filter(invitations::answered_at.is_not_null())
+    } else {
+        query.filter(invitations::answered_at.is_null())
+    };
+    query.load(conn)
 }
 
 /// The program's most recent round.

@@ -17,12 +17,11 @@ use crate::db::outbox::{self, Envelope, Kind};
 use crate::db::{self, DbPool, rounds};
 use crate::metrics::Metrics;
 
-/// Rows claimed at once: small enough that a batch finishes well inside its lease.
-const BATCH: i64 = 40;
-/// Emails in flight at once (the SMTP pool holds as many connections).
-const IN_FLIGHT: usize = 4;
-/// How long a claim holds. With a 30 s SMTP timeout, a batch of 40 over 4
-/// connections takes at most 5 minutes.
+/// Rows claimed per email in flight: a batch is ten rounds of sends, so even
+/// when every send runs into the SMTP timeout (30 s by default) it finishes
+/// in about five minutes, well inside its lease.
+const BATCH_PER_CONNECTION: i64 = 10;
+/// How long a claim holds.
 pub const LEASE: TimeDelta = TimeDelta::minutes(10);
 /// Transient failures tolerated before an email is marked failed (about a
 /// day of backoff).
@@ -94,8 +93,9 @@ impl Courier {
     /// Claims one batch and sends it; an empty report when nothing was due.
     pub async fn deliver_batch(&self) -> anyhow::Result<DeliveryReport> {
         let now = self.clock.now();
+        let batch = BATCH_PER_CONNECTION * self.mailer.in_flight as i64;
         let ids: Vec<i64> = db::run(&self.pool, move |c| {
-            outbox::claim(c, now, LEASE, BATCH).map_err(anyhow::Error::from)
+            outbox::claim(c, now, LEASE, batch).map_err(anyhow::Error::from)
         })
         .await?;
         let mut report = DeliveryReport::default();
@@ -122,7 +122,7 @@ impl Courier {
                 let tools = tools.clone();
                 async move { self.deliver_one(envelope, &tools).await }
             })
-            .buffer_unordered(IN_FLIGHT);
+            .buffer_unordered(self.mailer.in_flight);
         // Every email in flight finishes and is recorded before an error is
         // returned: dropping one after its 250 would send it twice.
         let mut first_error = None;

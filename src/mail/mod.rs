@@ -41,6 +41,8 @@ pub struct Mailer {
     templates: EmailTemplates,
     /// What the transport is, for logs and the outbox page; never a password.
     pub description: String,
+    /// Emails to have in flight at once: one per pooled SMTP connection.
+    pub in_flight: usize,
 }
 
 impl Mailer {
@@ -52,7 +54,7 @@ impl Mailer {
                 let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
                     .map_err(|e| anyhow::anyhow!("SMTP_URL cannot be used: {e}"))?
                     .timeout(Some(config.smtp_timeout))
-                    .pool_config(PoolConfig::new().max_size(4))
+                    .pool_config(PoolConfig::new().max_size(config.smtp_connections))
                     .build();
                 let server = url
                     .expose()
@@ -79,6 +81,7 @@ impl Mailer {
             from: config.mail_from.clone(),
             templates: EmailTemplates::load(config.email_templates_dir.as_deref())?,
             description,
+            in_flight: config.smtp_connections as usize,
         })
     }
 

@@ -84,7 +84,7 @@ impl Scheduler {
                 if rounds::mark_closed(conn, round.id, now)? == 0 || !round.thank_on_close {
                     return Ok::<_, diesel::result::Error>(0);
                 }
-                let answered = rounds::answered_ids(conn, &round)?;
+                let answered = rounds::mailable_ids(conn, &round, true)?;
                 outbox::queue(conn, round.id, &answered, outbox::Kind::Thanks, 0, now)
             })?;
             report.rounds_closed += 1;
@@ -159,7 +159,7 @@ fn queue_reminders(
         return Ok(0);
     }
     crate::db::write_transaction(conn, |conn| {
-        let unanswered = rounds::unanswered_ids(conn, round)?;
+        let unanswered = rounds::mailable_ids(conn, round, false)?;
         outbox::queue(
             conn,
             round.id,

@@ -70,6 +70,8 @@ struct Shared {
     arrived: Notify,
     /// Recipient → the reply its RCPT TO gets instead of 250.
     refusals: Mutex<HashMap<String, String>>,
+    /// Whether to keep each message's text (a benchmark keeps only envelopes).
+    keep_data: bool,
 }
 
 pub struct SmtpSink {
@@ -80,10 +82,23 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> Self {
+        Self::start_keeping(true).await
+    }
+
+    /// A sink that keeps only envelopes, not message text.
+    #[allow(dead_code)] // used by benches/delivery.rs, which includes this file
+    pub async fn start_counting() -> Self {
+        Self::start_keeping(false).await
+    }
+
+    async fn start_keeping(keep_data: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sink = SmtpSink {
             port: listener.local_addr().unwrap().port(),
-            shared: Arc::default(),
+            shared: Arc::new(Shared {
+                keep_data,
+                ..Shared::default()
+            }),
             tasks: Arc::default(),
         };
         sink.serve(listener);
@@ -227,12 +242,18 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
                     break;
                 }
                 let unstuffed = line.strip_prefix('.').unwrap_or(&line);
-                data.push_str(unstuffed);
+                if shared.keep_data {
+                    data.push_str(unstuffed);
+                }
             }
             shared.received.lock().unwrap().push(Received {
                 from: std::mem::take(&mut from),
                 to: std::mem::take(&mut to),
-                data: unquote(&data),
+                data: if shared.keep_data {
+                    unquote(&data)
+                } else {
+                    String::new()
+                },
             });
             shared.arrived.notify_waiters();
             "250 OK queued".to_owned()
