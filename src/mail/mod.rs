@@ -6,6 +6,7 @@
 pub mod courier;
 pub mod templates;
 
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{
@@ -109,6 +110,16 @@ impl Mailer {
             .templates
             .render(kind, data)
             .map_err(|e| permanent(format!("the {} template fails: {e}", kind.as_str())))?;
+        // RFC 8058 one-click unsubscribe: large mailbox providers expect it
+        // of bulk mail, and show their own "unsubscribe" button for it.
+        let unsubscribe = HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{}>", data.stop_link),
+        );
+        let one_click = HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".into(),
+        );
         Message::builder()
             .message_id(Some(format!(
                 "<{message_key}@{}>",
@@ -117,6 +128,8 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(body.subject)
+            .raw_header(unsubscribe)
+            .raw_header(one_click)
             .multipart(MultiPart::alternative_plain_html(body.text, body.html))
             .map_err(|e| permanent(format!("the email cannot be built: {e}")))
     }

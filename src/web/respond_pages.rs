@@ -409,23 +409,25 @@ pub async fn stop_form(
     render_stop(&state, &round, &token, stopped, false).await
 }
 
-#[derive(serde::Deserialize)]
-pub struct StopForm {
-    action: String,
-}
-
 /// Stops (or resumes) the program's emails to the link's member: no more
-/// invitations, reminders or thanks until they resume.
+/// invitations, reminders or thanks until they resume. Answers the page's
+/// buttons (`action=stop|resume`) and mail providers' one-click unsubscribe
+/// (RFC 8058: `List-Unsubscribe=One-Click`, posted from their servers).
 pub async fn stop(
     state: web::Data<AppState>,
     req: HttpRequest,
     token: web::Path<String>,
-    form: web::Form<StopForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     csrf::check_headers(&req, &state.config.base_url)?;
-    let out = match form.action.as_str() {
-        "stop" => true,
-        "resume" => false,
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let out = match (field("action"), field("List-Unsubscribe")) {
+        (Some("stop"), _) | (None, Some("One-Click")) => true,
+        (Some("resume"), _) => false,
         _ => {
             return Err(AppError::BadRequest(
                 "Choose to stop or to resume the emails.".into(),

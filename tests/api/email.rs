@@ -482,6 +482,12 @@ async fn the_stop_link_pauses_that_members_invitations_for_the_program() {
         .unwrap();
     let stop = format!("{}/stop", path_of(&b1.link()));
     assert!(b1.data.contains(&stop), "the email carries the stop link");
+    let unsubscribe = b1.header("list-unsubscribe").unwrap();
+    assert!(unsubscribe.starts_with('<') && unsubscribe.ends_with(&format!("{stop}>")));
+    assert_eq!(
+        b1.header("list-unsubscribe-post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
 
     // Following the link (as a mail scanner would) changes nothing.
     let (status, html) = app.get_text(&stop).await;
@@ -528,6 +534,18 @@ async fn the_stop_link_pauses_that_members_invitations_for_the_program() {
     assert_eq!(post("resume").await.unwrap().status(), StatusCode::OK);
     let (_, program) = app.get_text("/programs/pulse").await;
     assert!(!program.contains("B One"));
+
+    // A mail provider's one-click unsubscribe (RFC 8058) stops them too.
+    let res = app
+        .client
+        .post(app.url(&stop))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, program) = app.get_text("/programs/pulse").await;
+    assert!(program.contains("B One"));
 }
 
 #[tokio::test]

@@ -53,10 +53,11 @@ impl Received {
         self.data[start..].to_owned()
     }
 
-    /// The first survey link (`…/r/<token>`) in the body.
+    /// The first link in the body: the survey link (`…/r/<token>`).
     pub fn link(&self) -> String {
-        let start = self.data.find("http://").expect("the email has a link");
-        let rest = &self.data[start..];
+        let body = &self.data[self.data.find("\r\n\r\n").unwrap_or(0)..];
+        let start = body.find("http://").expect("the email has a link");
+        let rest = &body[start..];
         let end = rest
             .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
             .unwrap_or(rest.len());
