@@ -116,12 +116,8 @@ impl Courier {
             Ok::<_, anyhow::Error>((envelopes, tools))
         })
         .await?;
-        let tools = Arc::new(tools);
         let mut outcomes = futures_util::stream::iter(envelopes)
-            .map(|envelope| {
-                let tools = tools.clone();
-                async move { self.deliver_one(envelope, &tools).await }
-            })
+            .map(|envelope| self.deliver_one(envelope, &tools))
             .buffer_unordered(self.mailer.in_flight);
         // Every email in flight finishes and is recorded before an error is
         // returned: dropping one after its 250 would send it twice.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::page;
 use crate::auth::SignedIn;
-use crate::db::{accounts, adoptions, members, sessions, teams, tools};
+use crate::db::{accounts, adoptions, members, outbox, sessions, teams, tools};
 use crate::domain::account::Role;
 use crate::domain::directory::is_infrastructure;
 use crate::error::AppError;
@@ -31,7 +31,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let threshold = state.config.infra_min_teams;
-    let (counts, backend) = state
+    let (counts, backend, emails) = state
         .db(move |conn| {
             let active_tools: std::collections::HashSet<i64> =
                 tools::list_active(conn)?.iter().map(|t| t.id).collect();
@@ -49,12 +49,14 @@ pub async fn show(
                     })
                     .count(),
             };
-            Ok((counts, conn.backend_name()))
+            Ok((counts, conn.backend_name(), outbox::counts(conn, None)?))
         })
         .await?;
     let mut ctx = page::context(&session, Some(&account))?;
     ctx.insert("counts", &counts);
     ctx.insert("backend", backend);
+    ctx.insert("emails", &emails);
+    ctx.insert("transport", &state.mailer.description);
     ctx.insert("nav", "dashboard");
     ctx.insert("threshold", &threshold);
     Ok(page::html(

@@ -249,6 +249,11 @@ async fn a_permanent_refusal_is_marked_failed_with_the_servers_words_and_can_be_
         html.contains("no such user here") && html.contains("C Two"),
         "{html}"
     );
+    let (_, html) = app.get_text("/").await;
+    assert!(
+        html.contains(r#"<a href="/outbox">1 failed</a>"#),
+        "the dashboard says so: {html}"
+    );
     let (_, metrics) = app.get_text("/metrics").await;
     assert!(metrics.contains(r#"infrapulse_emails_total{kind="invitation",outcome="failed"} 1"#));
     assert!(metrics.contains(r#"infrapulse_emails_total{kind="invitation",outcome="sent"} 5"#));
