@@ -121,20 +121,28 @@ pub fn due_at(
     }
 }
 
-/// When the program's next round will open, for the program page.
+/// When the program's next three rounds will open, for the program page.
+/// A due round opens at the next tick, but not before the round still open
+/// closes.
 pub fn next_at(
     program: &Program,
     latest: Option<&Round>,
     now: NaiveDateTime,
 ) -> Vec<NaiveDateTime> {
-    if let Some(due) = due_at(program, latest, now) {
-        // Due already: the next tick opens it (unless a round is still open).
-        let mut times = vec![now];
-        times.extend(program.cadence().next(due, 2));
-        return times;
-    }
     let anchor = latest.map_or(program.created_at, |r| r.opens_at);
-    program.cadence().next(anchor, 3)
+    let first = match due_at(program, latest, now) {
+        Some(_) => now,
+        None => match program.cadence().next(anchor, 1).first() {
+            Some(&t) => t,
+            None => return Vec::new(),
+        },
+    };
+    let first = latest
+        .filter(|r| r.is_open(now))
+        .map_or(first, |r| first.max(r.closes_at));
+    let mut times = vec![first];
+    times.extend(program.cadence().next(first, 2));
+    times
 }
 
 /// Names the cadence period a scheduled round belongs to.

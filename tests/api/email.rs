@@ -366,6 +366,44 @@ async fn due_rounds_open_once_even_after_downtime() {
 }
 
 #[tokio::test]
+async fn a_due_round_waits_until_the_open_one_closes() {
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(&sink).await;
+    create_program(
+        &app,
+        &[
+            ("cadence_weeks", "1"),
+            ("open_days", "10"),
+            ("reminder_days", ""),
+        ],
+    )
+    .await;
+    app.clock.advance(TimeDelta::weeks(1));
+    assert_eq!(app.tick().opened, vec![("pulse".to_string(), 1)]);
+    app.clock.advance(TimeDelta::weeks(1));
+    assert_eq!(
+        app.tick().opened,
+        vec![],
+        "round 1 is open for three more days"
+    );
+
+    // The program page says when the next round will really open.
+    app.login("admin@example.com", crate::helpers::PASSWORD)
+        .await;
+    let closes: chrono::NaiveDateTime =
+        app.with_db(|conn| rounds::table.select(rounds::closes_at).first(conn).unwrap());
+    let (_, html) = app.get_text("/programs/pulse").await;
+    let expected = closes.format("%a %Y-%m-%d %H:%M UTC").to_string();
+    assert!(
+        html.contains(&format!("<dd>{expected} ·")),
+        "{expected}: {html}"
+    );
+
+    app.clock.advance(TimeDelta::days(3));
+    assert_eq!(app.tick().opened, vec![("pulse".to_string(), 2)]);
+}
+
+#[tokio::test]
 async fn two_schedulers_ticking_at_once_open_one_round_per_period_and_queue_each_email_once() {
     use infrapulse::surveys::scheduler::Scheduler;
     let sink = SmtpSink::start().await;
