@@ -36,6 +36,8 @@ pub struct Config {
     /// `None`: a key is generated once and kept in `data_dir/secret_key`.
     pub secret_key: Option<Secret<String>>,
     pub session_idle: TimeDelta,
+    /// How long a client may take to send a request body.
+    pub body_timeout: std::time::Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy: bool,
     pub log_format: LogFormat,
@@ -220,6 +222,9 @@ impl Config {
         let idle_minutes = parse_number(get("SESSION_IDLE_MINUTES"), 30, 1..=1440)
             .map_err(|e| fail("SESSION_IDLE_MINUTES", e))?;
 
+        let body_timeout = parse_number(get("BODY_TIMEOUT_SECONDS"), 60, 1..=3600)
+            .map_err(|e| fail("BODY_TIMEOUT_SECONDS", e))?;
+
         let trust_proxy =
             parse_bool(get("TRUST_PROXY"), false).map_err(|e| fail("TRUST_PROXY", e))?;
 
@@ -282,6 +287,7 @@ impl Config {
             email_templates_dir,
             secret_key,
             session_idle: TimeDelta::minutes(i64::from(idle_minutes)),
+            body_timeout: std::time::Duration::from_secs(u64::from(body_timeout)),
             trust_proxy,
             log_format,
             workers,

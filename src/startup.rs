@@ -96,6 +96,7 @@ impl Application {
                 .app_data(routes::import_pages::multipart_config())
                 .configure(routes::routes)
                 .default_service(web::to(routes::not_found))
+                .wrap(from_fn(middleware::body_deadline))
                 .wrap(session_middleware(&state, store, key.clone()))
                 .wrap(error_pages::handlers())
                 .wrap(middleware::security_headers())

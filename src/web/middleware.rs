@@ -46,6 +46,48 @@ pub async fn observe(
     Ok(res)
 }
 
+/// How long a request may take to send its body when configuration is out
+/// of reach (it never is in the app; see `Config::body_timeout`).
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Cuts off a request body that has not fully arrived by the deadline.
+/// actix-web times out slow headers but not slow bodies, so without this a
+/// client could hold a worker's connection by sending a byte at a time.
+pub async fn body_deadline(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    use actix_web::HttpMessage as _;
+    use actix_web::error::PayloadError;
+    use futures_util::StreamExt as _;
+
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(BODY_TIMEOUT, |s| s.config.body_timeout);
+    let deadline = tokio::time::Instant::now() + limit;
+    let payload = req.take_payload();
+    let timed = futures_util::stream::unfold(Some(payload), move |state| async move {
+        let mut payload = state?;
+        match tokio::time::timeout_at(deadline, payload.next()).await {
+            Ok(Some(chunk)) => Some((chunk, Some(payload))),
+            Ok(None) => None,
+            Err(_) => Some((
+                Err(PayloadError::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the request body did not arrive in time",
+                ))),
+                None,
+            )),
+        }
+    });
+    // actix-http's `BoxedPayloadStream`, which actix-web does not re-export.
+    let boxed: std::pin::Pin<
+        Box<dyn futures_util::Stream<Item = Result<web::Bytes, PayloadError>>>,
+    > = Box::pin(timed.fuse()); // readers may poll again after the end
+    req.set_payload(boxed.into());
+    next.call(req).await
+}
+
 /// Headers every response carries. The CSP allows only our own stylesheet and
 /// form targets: no inline script, no third-party anything, no framing.
 pub fn security_headers() -> DefaultHeaders {

@@ -138,3 +138,35 @@ async fn error_pages_carry_the_security_headers() {
         assert!(res.headers().contains_key(header), "{header}");
     }
 }
+
+#[tokio::test]
+async fn a_body_sent_too_slowly_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::helpers::spawn_app_with(&[("BODY_TIMEOUT_SECONDS", "1")], false).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    // Promises 100 bytes, sends 7, then nothing more.
+    stream
+        .write_all(
+            format!(
+                "POST /login HTTP/1.1\r\nHost: {address}\r\n\
+                 Content-Type: application/x-www-form-urlencoded\r\n\
+                 Content-Length: 100\r\n\r\nemail=a"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    // The server answers by itself once the body's time is up; the outer
+    // timeout only keeps a broken server from hanging the suite.
+    let mut response = vec![0; 512];
+    let n = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        stream.read(&mut response),
+    )
+    .await
+    .expect("the server gives up on the body")
+    .unwrap();
+    let head = String::from_utf8_lossy(&response[..n]);
+    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+}
