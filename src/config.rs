@@ -38,6 +38,8 @@ pub struct Config {
     pub session_idle: TimeDelta,
     /// How long a client may take to send a request body.
     pub body_timeout: std::time::Duration,
+    /// When set, `/metrics` answers only requests bearing this token.
+    pub metrics_token: Option<Secret<String>>,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy: bool,
     pub log_format: LogFormat,
@@ -225,6 +227,8 @@ impl Config {
         let body_timeout = parse_number(get("BODY_TIMEOUT_SECONDS"), 60, 1..=3600)
             .map_err(|e| fail("BODY_TIMEOUT_SECONDS", e))?;
 
+        let metrics_token = get("METRICS_TOKEN").map(|t| Secret::new(t.trim().to_owned()));
+
         let trust_proxy =
             parse_bool(get("TRUST_PROXY"), false).map_err(|e| fail("TRUST_PROXY", e))?;
 
@@ -288,6 +292,7 @@ impl Config {
             secret_key,
             session_idle: TimeDelta::minutes(i64::from(idle_minutes)),
             body_timeout: std::time::Duration::from_secs(u64::from(body_timeout)),
+            metrics_token,
             trust_proxy,
             log_format,
             workers,

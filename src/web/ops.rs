@@ -1,6 +1,7 @@
 //! Endpoints for whoever runs the service: liveness, readiness, metrics.
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::connection::SimpleConnection;
 
 use crate::state::AppState;
@@ -25,7 +26,27 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// Whether the request may read `/metrics`: always, unless METRICS_TOKEN
+/// is set; then only with `Authorization: Bearer <token>`.
+fn may_read_metrics(state: &AppState, req: &HttpRequest) -> bool {
+    use subtle::ConstantTimeEq as _;
+    let Some(token) = &state.config.metrics_token else {
+        return true;
+    };
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|given| bool::from(given.trim().as_bytes().ct_eq(token.expose().as_bytes())))
+}
+
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    if !may_read_metrics(&state, &req) {
+        return HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+            .content_type("text/plain")
+            .body("a bearer token is required\n");
+    }
     match state
         .db(|conn| Ok(crate::db::outbox::counts(conn, None)?))
         .await

@@ -34,6 +34,36 @@ async fn metrics_count_requests_by_route_pattern() {
 }
 
 #[tokio::test]
+async fn metrics_can_require_a_bearer_token() {
+    let app =
+        crate::helpers::spawn_app_with(&[("METRICS_TOKEN", "s3cret-scrape-token")], false).await;
+    let scrape = |auth: Option<&'static str>| {
+        let mut req = app.client.get(app.url("/metrics"));
+        if let Some(auth) = auth {
+            req = req.header("authorization", auth);
+        }
+        req.send()
+    };
+    for refused in [
+        None,
+        Some("Bearer wrong"),
+        Some("Basic s3cret-scrape-token"),
+    ] {
+        let res = scrape(refused).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{refused:?}");
+        assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    }
+    let res = scrape(Some("Bearer s3cret-scrape-token")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("infrapulse_http_requests_total")
+    );
+}
+
+#[tokio::test]
 async fn every_response_has_security_headers_and_a_request_id() {
     let app = spawn_app().await;
     let res = app.get("/login").await;
