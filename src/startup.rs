@@ -37,6 +37,8 @@ const SCHEDULER_EVERY: Duration = Duration::from_secs(60);
 /// How often the delivery worker looks for due email when nobody wakes it
 /// (retries come due; another instance queued something).
 const DELIVERY_EVERY: Duration = Duration::from_secs(15);
+/// How long a stopping server waits for the email batch in hand.
+const DELIVERY_SHUTDOWN: Duration = Duration::from_secs(60);
 
 /// Opens the pool and brings the schema up to date.
 pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
@@ -135,13 +137,25 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then finishes requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let mut tasks = vec![tokio::spawn(housekeeping(self.state.clone()))];
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let mut delivery = None;
         if self.background {
             tasks.push(tokio::spawn(schedule(self.state.clone())));
-            tasks.push(tokio::spawn(deliver(self.state.clone())));
+            delivery = Some(tokio::spawn(deliver(self.state.clone(), stopping)));
         }
         let result = self.server.await;
         for task in tasks {
             task.abort();
+        }
+        // The worker finishes the batch in hand: cut off between a server's
+        // 250 and its commit, an email would go again after the lease.
+        let _ = stop.send(true);
+        if let Some(delivery) = delivery
+            && tokio::time::timeout(DELIVERY_SHUTDOWN, delivery)
+                .await
+                .is_err()
+        {
+            tracing::warn!("the email worker did not finish its batch in time");
         }
         result
     }
@@ -201,21 +215,24 @@ async fn schedule(state: web::Data<AppState>) {
     }
 }
 
-/// Sends due email whenever woken, and at least every `DELIVERY_EVERY`.
-async fn deliver(state: web::Data<AppState>) {
+/// Sends due email whenever woken, and at least every `DELIVERY_EVERY`,
+/// one batch at a time until none is due or the server is stopping.
+async fn deliver(state: web::Data<AppState>, mut stopping: tokio::sync::watch::Receiver<bool>) {
     let courier = state.courier();
     tracing::info!(transport = %state.mailer.description, "delivery worker started");
-    loop {
-        match courier.deliver_due().await {
+    while !*stopping.borrow() {
+        match courier.deliver_batch().await {
             Ok(report) if report != Default::default() => {
                 tracing::info!(?report, "delivered email");
+                continue;
             }
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = ?e, "email delivery pass failed"),
+            Err(e) => tracing::warn!(error = ?e, "email delivery failed"),
         }
         tokio::select! {
             () = state.outbox_wake.notified() => {}
             () = tokio::time::sleep(DELIVERY_EVERY) => {}
+            _ = stopping.changed() => {}
         }
     }
 }
