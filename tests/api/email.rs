@@ -366,6 +366,42 @@ async fn due_rounds_open_once_even_after_downtime() {
 }
 
 #[tokio::test]
+async fn a_cron_cadence_opens_one_round_per_due_time() {
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(&sink).await;
+    create_program(
+        &app,
+        &[
+            ("cadence_kind", "cron"),
+            ("cron", "0 9 * * 1"), // Mondays at 09:00 UTC
+            ("open_days", "3"),
+            ("reminder_days", ""),
+        ],
+    )
+    .await;
+    // Whatever day the test starts on, each week holds one Monday 09:00.
+    app.clock.advance(TimeDelta::weeks(1));
+    assert_eq!(app.tick().opened, vec![("pulse".to_string(), 1)]);
+    assert_eq!(app.tick().opened, vec![]);
+    app.clock.advance(TimeDelta::weeks(1));
+    assert_eq!(app.tick().opened, vec![("pulse".to_string(), 2)]);
+    app.clock.advance(TimeDelta::weeks(3));
+    assert_eq!(
+        app.tick().opened,
+        vec![("pulse".to_string(), 3)],
+        "one, after three missed"
+    );
+    let keys: Vec<String> = app.with_db(|conn| {
+        rounds::table
+            .select(rounds::period_key)
+            .order(rounds::number.asc())
+            .load(conn)
+            .unwrap()
+    });
+    assert!(keys.iter().all(|k| k.ends_with("T09:00:00")), "{keys:?}");
+}
+
+#[tokio::test]
 async fn a_due_round_waits_until_the_open_one_closes() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(&sink).await;
