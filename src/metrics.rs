@@ -16,6 +16,7 @@ pub struct Metrics {
     db_pool: IntGaugeVec,
     emails: IntCounterVec,
     outbox: IntGaugeVec,
+    outbox_depth: prometheus::IntGauge,
 }
 
 impl Metrics {
@@ -62,12 +63,18 @@ impl Metrics {
             &["status"],
         )
         .expect("valid metric");
+        let outbox_depth = prometheus::IntGauge::new(
+            "outbox_depth",
+            "Emails still to send (queued, sending or waiting to retry), across all instances",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
             Box::new(db_pool.clone()),
             Box::new(emails.clone()),
             Box::new(outbox.clone()),
+            Box::new(outbox_depth.clone()),
         ] {
             registry
                 .register(collector)
@@ -80,6 +87,7 @@ impl Metrics {
             db_pool,
             emails,
             outbox,
+            outbox_depth,
         }
     }
 
@@ -99,6 +107,7 @@ impl Metrics {
         ] {
             self.outbox.with_label_values(&[status]).set(n);
         }
+        self.outbox_depth.set(counts.pending());
     }
 
     pub fn observe_request(&self, route: &str, method: &str, status: u16, seconds: f64) {

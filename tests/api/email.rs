@@ -208,6 +208,8 @@ async fn an_smtp_outage_delays_email_but_loses_and_repeats_none() {
     assert!(html.contains("<dt>Retrying</dt><dd>6</dd>"), "{html}");
     let (_, html) = app.get_text("/outbox").await;
     assert!(html.to_lowercase().contains("connection refused"), "{html}");
+    let (_, metrics) = app.get_text("/metrics").await;
+    assert!(metrics.contains("infrapulse_outbox_depth 6"), "{metrics}");
     assert_eq!(app.deliver().await, Default::default(), "not due again yet");
 
     // Still down at the first retry: backoff grows, nothing is lost.
@@ -257,6 +259,7 @@ async fn a_permanent_refusal_is_marked_failed_with_the_servers_words_and_can_be_
     let (_, metrics) = app.get_text("/metrics").await;
     assert!(metrics.contains(r#"infrapulse_emails_total{kind="invitation",outcome="failed"} 1"#));
     assert!(metrics.contains(r#"infrapulse_emails_total{kind="invitation",outcome="sent"} 5"#));
+    assert!(metrics.contains("infrapulse_outbox_depth 0"), "{metrics}");
     assert!(
         metrics.contains(r#"infrapulse_outbox_emails{status="failed"} 1"#),
         "{metrics}"
