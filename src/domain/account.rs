@@ -35,6 +35,11 @@ impl EmailAddress {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The address as lettre takes it for a header or an envelope.
+    pub fn address(&self) -> lettre::Address {
+        lettre::Address::from_str(&self.0).expect("`parse` accepted only what lettre accepts")
+    }
 }
 
 impl fmt::Display for EmailAddress {

@@ -57,13 +57,7 @@ impl Mailer {
                     .timeout(Some(config.smtp_timeout))
                     .pool_config(PoolConfig::new().max_size(config.smtp_connections))
                     .build();
-                let server = url
-                    .expose()
-                    .rsplit_once('@')
-                    .map_or(url.expose().as_str(), |(_, host)| host)
-                    .trim_start_matches("smtp://")
-                    .trim_start_matches("smtps://")
-                    .to_owned();
+                let server = server_of(url.expose());
                 (Transport::Smtp(smtp), format!("SMTP via {server}"))
             }
             None => {
@@ -135,10 +129,14 @@ impl Mailer {
     }
 
     /// A short plain email that proves the transport works.
-    pub fn test_message(&self, to: Address, base_url: &str) -> Result<Message, SendError> {
+    pub fn test_message(
+        &self,
+        to: &crate::domain::account::EmailAddress,
+        base_url: &str,
+    ) -> Result<Message, SendError> {
         Message::builder()
             .from(self.from.clone())
-            .to(Mailbox::new(None, to))
+            .to(Mailbox::new(None, to.address()))
             .subject("infrapulse test email")
             .body(format!(
                 "This is a test email from infrapulse at {base_url}.\n\
@@ -166,6 +164,18 @@ impl Mailer {
     }
 }
 
+/// `host:port` of an SMTP URL, for pages and logs: never its credentials.
+fn server_of(url: &str) -> String {
+    match url.parse::<actix_web::http::Uri>() {
+        Ok(uri) => match (uri.host(), uri.port_u16()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => "the configured server".into(),
+        },
+        Err(_) => "the configured server".into(),
+    }
+}
+
 /// The error with its causes ("Connection refused"), as the admin needs it.
 fn smtp_error_text(e: &lettre::transport::smtp::Error) -> String {
     let mut text = e.to_string();
@@ -176,4 +186,20 @@ fn smtp_error_text(e: &lettre::transport::smtp::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_of;
+
+    #[test]
+    fn the_server_is_named_without_credentials() {
+        assert_eq!(server_of("smtp://127.0.0.1:2525"), "127.0.0.1:2525");
+        assert_eq!(
+            server_of("smtps://user:hunter2@mail.example.com:465?tls=required"),
+            "mail.example.com:465"
+        );
+        assert_eq!(server_of("smtp://mail.example.com"), "mail.example.com");
+        assert!(!server_of("smtp://us er:hun ter2@mail").contains("hun"));
+    }
 }

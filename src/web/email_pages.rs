@@ -107,18 +107,12 @@ pub async fn send_test(
             .await;
         }
     };
-    let sent = match address.as_str().parse() {
-        Ok(to) => match state
-            .mailer
-            .test_message(to, state.config.base_url.as_str())
-        {
-            Ok(message) => state.mailer.send(message).await,
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(crate::mail::SendError {
-            permanent: true,
-            message: format!("the address cannot be used: {e}"),
-        }),
+    let sent = match state
+        .mailer
+        .test_message(&address, state.config.base_url.as_str())
+    {
+        Ok(message) => state.mailer.send(message).await,
+        Err(e) => Err(e),
     };
     match sent {
         Ok(()) => {
