@@ -181,7 +181,7 @@ fn ensure_admin(
 ) -> anyhow::Result<()> {
     let (config, now) = (&state.config, state.clock.now());
     if demo {
-        if seed_demo(conn, config, state.respondent_secret.expose(), now)? {
+        if seed_demo(conn, config, state.respondent_secret.expose(), now)?.is_some() {
             println!(
                 "The open round's invitation emails are being written to {}: open one in a \
                  mail client (or read its link) and answer as an engineer would.\n",
@@ -216,18 +216,20 @@ fn ensure_admin(
 }
 
 /// Fills an empty database with the demo organisation and prints how to
-/// sign in; `false` (and nothing written) when the database is not empty.
+/// sign in. Returns the open round's id; `None` (and nothing written) when
+/// the database is not empty.
 fn seed_demo(
     conn: &mut db::DbConnection,
     config: &Config,
     respondent_secret: &str,
     now: chrono::NaiveDateTime,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<i64>> {
     if !crate::demo::database_is_empty(conn)? {
-        return Ok(false);
+        return Ok(None);
     }
     crate::demo::seed_directory(conn, now)?;
-    let invited = crate::demo::seed_surveys(conn, respondent_secret, config.infra_min_teams, now)?;
+    let (open, invited) =
+        crate::demo::seed_surveys(conn, respondent_secret, config.infra_min_teams, now)?;
     let email = EmailAddress::parse(DEMO_ADMIN_EMAIL).map_err(anyhow::Error::msg)?;
     let name = PersonName::parse("Demo Admin").map_err(anyhow::Error::msg)?;
     let password = NewPassword::parse(random_hex(8)).map_err(anyhow::Error::msg)?;
@@ -240,7 +242,7 @@ fn seed_demo(
         email,
         password.expose(),
     );
-    Ok(true)
+    Ok(Some(open.id))
 }
 
 fn demo(config: &Config) -> anyhow::Result<()> {
@@ -248,14 +250,11 @@ fn demo(config: &Config) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     let secret = crate::startup::respondent_secret(&config.load_or_create_secret_key()?);
     let now = SystemClock.now();
-    let seeded = seed_demo(&mut conn, config, secret.expose(), now)?;
+    let open = seed_demo(&mut conn, config, secret.expose(), now)?;
     anyhow::ensure!(
-        seeded,
+        open.is_some(),
         "the database is not empty; the demo only fills an empty one (set DATABASE_URL or DATA_DIR to a new place)"
     );
-    let open = crate::db::rounds::open_at(&mut conn, now)?
-        .first()
-        .map(|r| r.id);
     drop(conn);
     println!("Sending the open round's invitations:");
     deliver_with_progress(config, pool, open)

@@ -339,13 +339,14 @@ const STORIES: &[Story] = &[
 ];
 
 /// A survey program with three past rounds of answers and one round open
-/// now, whose invitations wait in the outbox. Returns how many were invited.
+/// now, whose invitations wait in the outbox. Returns that round and how
+/// many it invited.
 pub fn seed_surveys(
     conn: &mut DbConnection,
     respondent_secret: &str,
     infra_min_teams: u32,
     now: NaiveDateTime,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<(crate::db::rounds::Round, usize)> {
     use crate::db::programs::{self, ProgramFields};
     use crate::domain::survey::{Cadence, ResponseAnswers, ToolAnswer};
     use crate::surveys::{self, respond};
@@ -430,7 +431,6 @@ pub fn seed_surveys(
             )?;
         }
     }
-    let (_, invited) = surveys::open_round(conn, &program, infra_min_teams, None, now)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(invited)
+    surveys::open_round(conn, &program, infra_min_teams, None, now)
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -414,7 +414,7 @@ async fn the_demo_directory_renders_on_every_page() {
 
     let secret = app.state.respondent_secret.expose().clone();
     let token = app.with_db(|conn| {
-        let invited = infrapulse::demo::seed_surveys(conn, &secret, 3, now).unwrap();
+        let (_, invited) = infrapulse::demo::seed_surveys(conn, &secret, 3, now).unwrap();
         assert!(invited > 40, "the open round invites most engineers");
         crate::helpers::open_round_token(conn)
     });
