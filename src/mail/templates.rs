@@ -14,13 +14,8 @@ use tera::{Context, Tera};
 
 use crate::db::outbox::Kind;
 
-macro_rules! embedded {
-    ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../templates/email/", $name)))),*]
-    };
-}
-
-const TEMPLATES: &[(&str, &str)] = embedded![
+const TEMPLATES: &[(&str, &str)] = crate::web::templates::embedded![
+    "email/":
     "invitation.subject.txt",
     "invitation.txt",
     "invitation.html",

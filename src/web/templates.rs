@@ -7,14 +7,20 @@ use tera::{Context, Tera};
 
 use crate::error::AppError;
 
-/// Embeds each named file of `templates/` under its own name.
+/// Embeds each named file of `templates/<folder>` under its own name (page
+/// templates here, email templates in `mail::templates`).
 macro_rules! embedded {
-    ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    ($folder:literal: $($name:literal),* $(,)?) => {
+        &[$((
+            $name,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/", $folder, $name)),
+        )),*]
     };
 }
+pub(crate) use embedded;
 
 const TEMPLATES: &[(&str, &str)] = embedded![
+    "":
     "base.html",
     "macros.html",
     "error.html",
