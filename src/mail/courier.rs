@@ -36,6 +36,13 @@ pub struct DeliveryReport {
 }
 
 impl DeliveryReport {
+    fn merge(&mut self, other: DeliveryReport) {
+        self.sent += other.sent;
+        self.retrying += other.retrying;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+    }
+
     fn add(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Sent => self.sent += 1,
@@ -83,10 +90,7 @@ impl Courier {
             if batch == DeliveryReport::default() {
                 return Ok(report);
             }
-            report.sent += batch.sent;
-            report.retrying += batch.retrying;
-            report.failed += batch.failed;
-            report.skipped += batch.skipped;
+            report.merge(batch);
         }
     }
 

@@ -7,7 +7,6 @@ use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use tera::Context;
 
 use crate::error::{AppError, default_message};
 use crate::state::AppState;
@@ -33,11 +32,10 @@ pub fn title(status: StatusCode) -> &'static str {
 
 /// The error page's HTML, or `None` when even that cannot be rendered.
 pub fn page(state: &AppState, status: StatusCode, message: &str) -> Option<String> {
-    let mut ctx = Context::new();
+    let mut ctx = super::page::public_context();
     ctx.insert("status", &status.as_u16());
     ctx.insert("title", title(status));
     ctx.insert("message", message);
-    ctx.insert("version", env!("CARGO_PKG_VERSION"));
     state.templates.render("error.html", &ctx).ok()
 }
 

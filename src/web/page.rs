@@ -50,9 +50,17 @@ struct AccountView<'a> {
     is_admin: bool,
 }
 
-/// The context every page template starts from.
-pub fn context(session: &Session, account: Option<&Account>) -> Result<Context, AppError> {
+/// What the layout needs on every page, those without a session included
+/// (respondents' pages, error pages).
+pub fn public_context() -> Context {
     let mut ctx = Context::new();
+    ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    ctx
+}
+
+/// The context every page of a signed-in or signing-in browser starts from.
+pub fn context(session: &Session, account: Option<&Account>) -> Result<Context, AppError> {
+    let mut ctx = public_context();
     ctx.insert("csrf_field", csrf::FIELD);
     ctx.insert("csrf_token", &csrf::token(session)?);
     let flashes: Vec<Flash> = session
@@ -71,7 +79,6 @@ pub fn context(session: &Session, account: Option<&Account>) -> Result<Context, 
             },
         );
     }
-    ctx.insert("version", env!("CARGO_PKG_VERSION"));
     Ok(ctx)
 }
 

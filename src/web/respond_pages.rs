@@ -7,7 +7,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::Serialize;
-use tera::Context;
 
 use super::page;
 use crate::auth::csrf;
@@ -225,8 +224,7 @@ fn render(
             }
         })
         .collect();
-    let mut ctx = Context::new();
-    ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    let mut ctx = page::public_context();
     ctx.insert("round", round);
     ctx.insert("closes", &when(round.closes_at));
     ctx.insert("token", token);
@@ -362,8 +360,7 @@ pub async fn thanks(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let (_, round) = find(&state, &req, token.clone()).await?;
-    let mut ctx = Context::new();
-    ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    let mut ctx = page::public_context();
     ctx.insert("round", &round);
     ctx.insert("token", &token);
     ctx.insert("open", &round.is_open(state.clock.now()));
@@ -381,8 +378,7 @@ async fn render_stop(
     stopped: bool,
     changed: bool,
 ) -> Result<HttpResponse, AppError> {
-    let mut ctx = Context::new();
-    ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    let mut ctx = page::public_context();
     ctx.insert("program", &round.program_name);
     ctx.insert("token", token);
     ctx.insert("stopped", &stopped);
