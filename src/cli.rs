@@ -176,7 +176,7 @@ const DEMO_ADMIN_EMAIL: &str = "admin@example.com";
 /// First start: an admin from the environment, the demo, or instructions.
 fn ensure_admin(
     conn: &mut db::DbConnection,
-    state: &crate::state::AppState,
+    state: &crate::web::state::AppState,
     demo: bool,
 ) -> anyhow::Result<()> {
     let (config, now) = (&state.config, state.clock.now());

@@ -73,24 +73,23 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let uri: actix_web::http::Uri =
-            raw.trim().parse().map_err(|_| "is not a URL".to_string())?;
-        let scheme = uri.scheme_str().unwrap_or_default();
-        if scheme != "http" && scheme != "https" {
+        let url = url::Url::parse(raw.trim()).map_err(|_| "is not a URL".to_string())?;
+        if url.scheme() != "http" && url.scheme() != "https" {
             return Err("must start with http:// or https://".into());
         }
-        let authority = uri
-            .authority()
-            .filter(|a| !a.host().is_empty())
-            .ok_or_else(|| "must name a host".to_string())?;
-        if uri.query().is_some() || raw.contains('#') {
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err("must name a host".into());
+        }
+        if url.query().is_some() || url.fragment().is_some() {
             return Err("must not have a query or fragment".into());
         }
-        if authority.as_str().contains('@') {
+        if !url.username().is_empty() || url.password().is_some() {
             return Err("must not contain credentials".into());
         }
-        let origin = format!("{scheme}://{}", authority.as_str().to_ascii_lowercase());
-        let path = uri.path().trim_end_matches('/');
+        // `Url` lower-cases the host and drops a default port, as browsers
+        // do in the `Origin` header.
+        let origin = url.origin().ascii_serialization();
+        let path = url.path().trim_end_matches('/');
         Ok(BaseUrl {
             url: format!("{origin}{path}"),
             origin,

@@ -13,13 +13,13 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::auth::session_store::DbSessionStore;
 use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, DbPool, import_drafts, sessions};
 use crate::metrics::Metrics;
-use crate::state::AppState;
+use crate::web::session_store::DbSessionStore;
+use crate::web::state::AppState;
 use crate::web::{self as routes, error_pages, middleware, templates::Templates};
 
 /// Largest request body accepted anywhere (forms); uploads set their own.

@@ -260,16 +260,16 @@ where
     }
 }
 
-/// Runs blocking database work on the thread pool meant for it, never on the
-/// async executor that serves requests.
+/// Runs blocking database work on tokio's blocking pool, never on the async
+/// executor that serves requests.
 pub async fn run<T, E, F>(pool: &DbPool, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
-    E: From<r2d2::PoolError> + From<actix_web::error::BlockingError> + Send + 'static,
+    E: From<r2d2::PoolError> + From<tokio::task::JoinError> + Send + 'static,
 {
     let pool = pool.clone();
-    actix_web::web::block(move || {
+    tokio::task::spawn_blocking(move || {
         let mut conn = pool.get()?;
         work(&mut conn)
     })

@@ -166,8 +166,8 @@ impl Mailer {
 
 /// `host:port` of an SMTP URL, for pages and logs: never its credentials.
 fn server_of(url: &str) -> String {
-    match url.parse::<actix_web::http::Uri>() {
-        Ok(uri) => match (uri.host(), uri.port_u16()) {
+    match url::Url::parse(url) {
+        Ok(url) => match (url.host_str(), url.port()) {
             (Some(host), Some(port)) => format!("{host}:{port}"),
             (Some(host), None) => host.to_owned(),
             (None, _) => "the configured server".into(),

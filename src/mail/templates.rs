@@ -14,7 +14,7 @@ use tera::{Context, Tera};
 
 use crate::db::outbox::Kind;
 
-const TEMPLATES: &[(&str, &str)] = crate::web::templates::embedded![
+const TEMPLATES: &[(&str, &str)] = crate::embed::embedded![
     "email/":
     "invitation.subject.txt",
     "invitation.txt",

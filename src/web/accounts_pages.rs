@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::page::{self, FlashKind, NoFields};
-use crate::auth::csrf::CsrfForm;
-use crate::auth::{AdminAccount, SignedIn, accounts as account_service};
+use crate::auth::accounts as account_service;
 use crate::db::accounts::{self, Account};
 use crate::domain::account::{EmailAddress, NewPassword, PersonName, Role};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::AppError;
+use crate::web::extract::{AdminAccount, SignedIn};
+use crate::web::state::AppState;
 
 #[derive(Serialize)]
 struct Row {

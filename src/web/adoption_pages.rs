@@ -9,12 +9,12 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::page::{self, FlashKind};
-use crate::auth::csrf::{self, CsrfForm};
-use crate::auth::{AdminAccount, SignedIn};
 use crate::db::{adoptions, teams, tools};
 use crate::domain::directory::is_infrastructure;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::csrf::{self, CsrfForm};
+use crate::web::error::AppError;
+use crate::web::extract::{AdminAccount, SignedIn};
+use crate::web::state::AppState;
 
 /// A cell's value in the form: not used, used, used for business-critical work.
 fn parse_cell(value: &str) -> Option<Option<bool>> {

@@ -6,14 +6,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::page::{self, FlashKind, NoFields};
-use crate::auth::csrf::CsrfForm;
 use crate::auth::password;
-use crate::auth::session_store::ACCOUNT_ID;
 use crate::auth::throttle::describe_wait;
 use crate::db::accounts;
 use crate::domain::account::EmailAddress;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::AppError;
+use crate::web::session_store::ACCOUNT_ID;
+use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct LoginQuery {

@@ -6,12 +6,12 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::page;
-use crate::auth::SignedIn;
 use crate::db::{accounts, adoptions, members, outbox, sessions, teams, tools};
 use crate::domain::account::Role;
 use crate::domain::directory::is_infrastructure;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::error::AppError;
+use crate::web::extract::SignedIn;
+use crate::web::state::AppState;
 
 #[derive(Serialize)]
 struct Counts {

@@ -9,14 +9,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::csrf::CsrfForm;
-use crate::auth::{AdminAccount, SignedIn};
 use crate::db::accounts::Account;
 use crate::db::outbox;
 use crate::domain::account::EmailAddress;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::AppError;
+use crate::web::extract::{AdminAccount, SignedIn};
 use crate::web::page::{self, FieldErrors, FlashKind, NoFields};
+use crate::web::state::AppState;
 
 /// Failed and retrying emails listed at most; the counts cover all.
 const LISTED: i64 = 500;

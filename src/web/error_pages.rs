@@ -8,8 +8,8 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 
-use crate::error::{AppError, default_message};
-use crate::state::AppState;
+use crate::web::error::{AppError, default_message};
+use crate::web::state::AppState;
 
 pub fn handlers<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(render)

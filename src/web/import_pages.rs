@@ -8,13 +8,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::page::{self, FlashKind, NoFields};
-use crate::auth::AdminAccount;
-use crate::auth::csrf::{self, CsrfForm};
 use crate::db::accounts::Account;
 use crate::db::import_drafts::{self, NewDraft};
-use crate::error::AppError;
 use crate::import::{self, ImportError, Kind, csv_file};
-use crate::state::AppState;
+use crate::web::csrf::{self, CsrfForm};
+use crate::web::error::AppError;
+use crate::web::extract::AdminAccount;
+use crate::web::state::AppState;
 
 #[derive(MultipartForm)]
 pub struct Upload {

@@ -9,8 +9,8 @@ use diesel::QueryResult;
 
 use super::page::{self, FlashKind};
 use crate::db::DbConnection;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::error::AppError;
+use crate::web::state::AppState;
 
 /// Where to send the browser, and what to tell it there.
 pub struct Answer {

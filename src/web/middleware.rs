@@ -10,7 +10,7 @@ use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::web;
 use tracing::Instrument;
 
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 /// Logs and measures each request under its route pattern. The path itself is
 /// never logged: respondents' links carry their token in it.

@@ -4,9 +4,12 @@
 pub mod accounts_pages;
 pub mod adoption_pages;
 pub mod auth_pages;
+pub mod csrf;
 pub mod dashboard;
 pub mod email_pages;
+pub mod error;
 pub mod error_pages;
+pub mod extract;
 pub mod import_pages;
 pub mod lifecycle;
 pub mod members_pages;
@@ -15,6 +18,8 @@ pub mod ops;
 pub mod page;
 pub mod programs_pages;
 pub mod respond_pages;
+pub mod session_store;
+pub mod state;
 pub mod static_files;
 pub mod teams_pages;
 pub mod templates;
@@ -22,7 +27,7 @@ pub mod tools_pages;
 
 use actix_web::web;
 
-use crate::error::AppError;
+use crate::web::error::AppError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(

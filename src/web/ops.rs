@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::connection::SimpleConnection;
 
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 /// The process is up and serving.
 pub async fn healthz() -> HttpResponse {

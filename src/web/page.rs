@@ -7,10 +7,10 @@ use actix_web::http::{StatusCode, header};
 use serde::{Deserialize, Serialize};
 use tera::Context;
 
-use crate::auth::csrf;
 use crate::db::accounts::Account;
 use crate::domain::account::Role;
-use crate::error::AppError;
+use crate::web::csrf;
+use crate::web::error::AppError;
 
 /// The body of a form that carries nothing but its CSRF token.
 #[derive(Deserialize)]
@@ -110,7 +110,7 @@ pub struct Confirm {
 }
 
 pub fn confirm(
-    state: &crate::state::AppState,
+    state: &crate::web::state::AppState,
     session: &Session,
     account: &Account,
     c: Confirm,

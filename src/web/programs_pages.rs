@@ -8,17 +8,17 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::page::{self, FieldErrors, FlashKind, NoFields};
-use crate::auth::csrf::CsrfForm;
-use crate::auth::{AdminAccount, SignedIn};
 use crate::db::accounts::Account;
 use crate::db::programs::{self, Program, ProgramFields};
 use crate::db::{outbox, rounds, teams, tools};
 use crate::domain::directory::{Slug, parse_named};
 use crate::domain::survey::{Cadence, QuestionKind, parse_reminder_days};
 use crate::domain::text::{parse_name, parse_text};
-use crate::error::AppError;
-use crate::state::AppState;
 use crate::surveys::{self, OpenRoundError, scheduler};
+use crate::web::csrf::CsrfForm;
+use crate::web::error::AppError;
+use crate::web::extract::{AdminAccount, SignedIn};
+use crate::web::state::AppState;
 
 /// The form as typed, for re-rendering.
 #[derive(Serialize, Default, Clone)]

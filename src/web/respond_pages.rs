@@ -9,13 +9,13 @@ use chrono::{NaiveDateTime, TimeDelta};
 use serde::Serialize;
 
 use super::page;
-use crate::auth::csrf;
 use crate::db::rounds::{self, Invitation, Round, RoundQuestion};
 use crate::db::{login_failures, programs, responses};
 use crate::domain::survey::{self, Property, Question, QuestionKind, ResponseAnswers, ToolAnswer};
-use crate::error::AppError;
-use crate::state::AppState;
 use crate::surveys::{self, respond};
+use crate::web::csrf;
+use crate::web::error::AppError;
+use crate::web::state::AppState;
 
 /// Unknown-token look-ups allowed per client address in `MISS_WINDOW`. Valid
 /// links keep working past it, so one office behind a NAT is never locked out.

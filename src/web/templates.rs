@@ -5,21 +5,9 @@
 
 use tera::{Context, Tera};
 
-use crate::error::AppError;
+use crate::web::error::AppError;
 
-/// Embeds each named file of `templates/<folder>` under its own name (page
-/// templates here, email templates in `mail::templates`).
-macro_rules! embedded {
-    ($folder:literal: $($name:literal),* $(,)?) => {
-        &[$((
-            $name,
-            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/", $folder, $name)),
-        )),*]
-    };
-}
-pub(crate) use embedded;
-
-const TEMPLATES: &[(&str, &str)] = embedded![
+const TEMPLATES: &[(&str, &str)] = crate::embed::embedded![
     "":
     "base.html",
     "macros.html",

@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use super::lifecycle::{self, Answer};
 use super::page::{self, FieldErrors, FlashKind, NoFields};
-use crate::auth::csrf::CsrfForm;
-use crate::auth::{AdminAccount, SignedIn};
 use crate::db::accounts::Account;
 use crate::db::{adoptions, teams, tools};
 use crate::domain::directory::{Category, is_infrastructure, parse_named};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::AppError;
+use crate::web::extract::{AdminAccount, SignedIn};
+use crate::web::state::AppState;
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct ToolForm {

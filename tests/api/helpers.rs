@@ -8,7 +8,7 @@ use infrapulse::config::Config;
 use infrapulse::db::DbConnection;
 use infrapulse::domain::account::{EmailAddress, NewPassword, PersonName, Role};
 use infrapulse::startup::Application;
-use infrapulse::state::AppState;
+use infrapulse::web::state::AppState;
 use reqwest::redirect::Policy;
 use reqwest::{Response, StatusCode};
 

@@ -3,6 +3,7 @@
 //! database when TEST_DATABASE_URL names a server) and drives it over HTTP.
 
 mod accounts;
+mod architecture;
 mod auth;
 mod browser;
 mod config;

@@ -16,9 +16,9 @@ use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
 use crate::config::BaseUrl;
-use crate::error::AppError;
 use crate::secret::random_hex;
-use crate::state::AppState;
+use crate::web::error::AppError;
+use crate::web::state::AppState;
 
 /// The hidden field every form carries.
 pub const FIELD: &str = "csrf_token";

@@ -9,10 +9,10 @@ use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, DbConnection, DbPool};
-use crate::error::AppError;
 use crate::mail::Mailer;
 use crate::mail::courier::Courier;
 use crate::metrics::Metrics;
+use crate::web::error::AppError;
 use crate::web::templates::Templates;
 
 pub struct AppState {

@@ -117,6 +117,12 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::Internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
 impl From<tera::Error> for AppError {
     fn from(e: tera::Error) -> Self {
         AppError::Internal(e.into())

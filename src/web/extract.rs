@@ -12,8 +12,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use super::session_store::ACCOUNT_ID;
 use crate::db::accounts::{self, Account};
 use crate::domain::account::Role;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::error::AppError;
+use crate::web::state::AppState;
 
 /// Any signed-in account: admins and viewers may read.
 pub struct SignedIn(pub Account);
