@@ -59,10 +59,13 @@ fn main() -> anyhow::Result<()> {
     });
     let smtp_url = port_rx.recv()?;
 
+    let keys = infrapulse::surveys::links::LinkKeys::new(&infrapulse::secret::Secret::new(
+        "bench-secret-bench-secret-bench-secret-0123".to_owned(),
+    ));
     let start = Instant::now();
     let (_, invited) = {
         let mut conn = bench.pool.get()?;
-        infrapulse::surveys::open_round(&mut conn, &program, 3, None, now)
+        infrapulse::surveys::open_round(&mut conn, &keys, &program, 3, None, now)
             .map_err(|e| anyhow::anyhow!("{e}"))?
     };
     let opened = start.elapsed();
@@ -97,6 +100,7 @@ fn main() -> anyhow::Result<()> {
             mailer: Arc::new(Mailer::new(&config)?),
             metrics: infrapulse::metrics::Metrics::new(),
             base_url: config.base_url.clone(),
+            keys: keys.clone(),
         };
         let start = Instant::now();
         let report = courier.deliver_due().await?;

@@ -16,6 +16,7 @@ use crate::db;
 use crate::domain::account::{EmailAddress, NewPassword, PersonName, Role};
 use crate::secret::random_hex;
 use crate::startup::{Application, open_database};
+use crate::surveys::links::LinkKeys;
 use crate::telemetry;
 
 #[derive(Parser)]
@@ -181,7 +182,7 @@ fn ensure_admin(
 ) -> anyhow::Result<()> {
     let (config, now) = (&state.config, state.clock.now());
     if demo {
-        if seed_demo(conn, config, state.respondent_secret.expose(), now)?.is_some() {
+        if seed_demo(conn, config, &state.links, now)?.is_some() {
             println!(
                 "The open round's invitation emails are being written to {}: open one in a \
                  mail client (or read its link) and answer as an engineer would.\n",
@@ -221,15 +222,14 @@ fn ensure_admin(
 fn seed_demo(
     conn: &mut db::DbConnection,
     config: &Config,
-    respondent_secret: &str,
+    keys: &LinkKeys,
     now: chrono::NaiveDateTime,
 ) -> anyhow::Result<Option<i64>> {
     if !crate::demo::database_is_empty(conn)? {
         return Ok(None);
     }
     crate::demo::seed_directory(conn, now)?;
-    let (open, invited) =
-        crate::demo::seed_surveys(conn, respondent_secret, config.infra_min_teams, now)?;
+    let (open, invited) = crate::demo::seed_surveys(conn, keys, config.infra_min_teams, now)?;
     let email = EmailAddress::parse(DEMO_ADMIN_EMAIL).map_err(anyhow::Error::msg)?;
     let name = PersonName::parse("Demo Admin").map_err(anyhow::Error::msg)?;
     let password = NewPassword::parse(random_hex(8)).map_err(anyhow::Error::msg)?;
@@ -248,9 +248,9 @@ fn seed_demo(
 fn demo(config: &Config) -> anyhow::Result<()> {
     let pool = open_database(config)?;
     let mut conn = pool.get()?;
-    let secret = crate::startup::respondent_secret(&config.load_or_create_secret_key()?);
+    let keys = LinkKeys::new(&config.load_or_create_secret_key()?);
     let now = SystemClock.now();
-    let open = seed_demo(&mut conn, config, secret.expose(), now)?;
+    let open = seed_demo(&mut conn, config, &keys, now)?;
     anyhow::ensure!(
         open.is_some(),
         "the database is not empty; the demo only fills an empty one (set DATABASE_URL or DATA_DIR to a new place)"
@@ -265,8 +265,10 @@ fn open_round(config: &Config, slug: &str) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     let program = crate::db::programs::find_by_slug(&mut conn, slug)?
         .with_context(|| format!("no program has the slug '{slug}'"))?;
+    let keys = LinkKeys::new(&config.load_or_create_secret_key()?);
     let (round, invited) = crate::surveys::open_round(
         &mut conn,
+        &keys,
         &program,
         config.infra_min_teams,
         None,
@@ -305,6 +307,7 @@ fn deliver_with_progress(
             mailer: Arc::new(mailer),
             metrics: crate::metrics::Metrics::new(),
             base_url: config.base_url.clone(),
+            keys: LinkKeys::new(&config.load_or_create_secret_key()?),
         };
         loop {
             let batch = courier.deliver_batch().await?;
@@ -375,19 +378,16 @@ fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
 /// From INFRAPULSE_ADMIN_PASSWORD, or typed twice at a prompt. Never from argv,
 /// where other users and shell history would see it.
 fn read_new_password(config: &Config) -> anyhow::Result<NewPassword> {
-    let raw = match &config.bootstrap_admin {
-        Some(admin) => admin.password.expose().clone(),
-        None => match std::env::var("INFRAPULSE_ADMIN_PASSWORD") {
-            Ok(p) if !p.is_empty() => p,
-            _ => {
-                let first = rpassword::prompt_password("New password: ").context(
-                    "cannot prompt for a password here; set INFRAPULSE_ADMIN_PASSWORD instead",
-                )?;
-                let second = rpassword::prompt_password("Repeat it: ")?;
-                anyhow::ensure!(first == second, "the two passwords differ");
-                first
-            }
-        },
+    let raw = match &config.admin_password {
+        Some(password) => password.expose().clone(),
+        None => {
+            let first = rpassword::prompt_password("New password: ").context(
+                "cannot prompt for a password here; set INFRAPULSE_ADMIN_PASSWORD instead",
+            )?;
+            let second = rpassword::prompt_password("Repeat it: ")?;
+            anyhow::ensure!(first == second, "the two passwords differ");
+            first
+        }
     };
     NewPassword::parse(raw).map_err(|e| anyhow::anyhow!("the password {e}"))
 }

@@ -40,14 +40,33 @@ pub struct Config {
     pub body_timeout: std::time::Duration,
     /// When set, `/metrics` answers only requests bearing this token.
     pub metrics_token: Option<Secret<String>>,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_proxy: bool,
+    /// Where the client's address comes from: the socket, or the proxies in front.
+    pub trust_proxy: Option<TrustedProxies>,
     pub log_format: LogFormat,
     pub workers: usize,
     /// Business-critical teams that make a tool technical infrastructure (slide 10).
     pub infra_min_teams: u32,
+    /// `INFRAPULSE_ADMIN_PASSWORD`: the password for `admin add` and `admin passwd`.
+    pub admin_password: Option<Secret<String>>,
     /// First-start admin account, created by `serve` when no admin exists.
     pub bootstrap_admin: Option<BootstrapAdmin>,
+}
+
+/// The proxies in front of the service, whose forwarding header is believed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedProxies {
+    /// How many proxies append to the header: the client is the entry that
+    /// many from the right. Entries further left are whatever the client sent.
+    pub hops: usize,
+    pub header: ForwardedHeader,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1, …`
+    XForwardedFor,
+    /// RFC 7239 `Forwarded: for=client, for=proxy1`, only when named.
+    Forwarded,
 }
 
 /// `INFRAPULSE_ADMIN_EMAIL` and `INFRAPULSE_ADMIN_PASSWORD`, both or neither.
@@ -229,7 +248,26 @@ impl Config {
         let metrics_token = get("METRICS_TOKEN").map(|t| Secret::new(t.trim().to_owned()));
 
         let trust_proxy =
-            parse_bool(get("TRUST_PROXY"), false).map_err(|e| fail("TRUST_PROXY", e))?;
+            if parse_bool(get("TRUST_PROXY"), false).map_err(|e| fail("TRUST_PROXY", e))? {
+                let hops = parse_number(get("TRUST_PROXY_HOPS"), 1, 1..=10)
+                    .map_err(|e| fail("TRUST_PROXY_HOPS", e))? as usize;
+                let header = match get("TRUST_PROXY_HEADER")
+                    .map(|h| h.trim().to_ascii_lowercase())
+                    .as_deref()
+                {
+                    None | Some("x-forwarded-for") => ForwardedHeader::XForwardedFor,
+                    Some("forwarded") => ForwardedHeader::Forwarded,
+                    Some(other) => {
+                        return Err(fail(
+                            "TRUST_PROXY_HEADER",
+                            format!("expected 'x-forwarded-for' or 'forwarded', got '{other}'"),
+                        ));
+                    }
+                };
+                Some(TrustedProxies { hops, header })
+            } else {
+                None
+            };
 
         let log_format = match get("LOG_FORMAT").as_deref().map(str::trim) {
             None | Some("text") => LogFormat::Text,
@@ -249,11 +287,11 @@ impl Config {
         let infra_min_teams = parse_number(get("INFRA_MIN_TEAMS"), 3, 1..=1000)
             .map_err(|e| fail("INFRA_MIN_TEAMS", e))?;
 
-        let bootstrap_admin = match (
-            get("INFRAPULSE_ADMIN_EMAIL"),
-            get("INFRAPULSE_ADMIN_PASSWORD"),
-        ) {
-            (None, None) => None,
+        // The password alone serves `admin add` and `admin passwd`; with the
+        // email too, `serve` creates that first admin.
+        let admin_password = get("INFRAPULSE_ADMIN_PASSWORD").map(Secret::new);
+        let bootstrap_admin = match (get("INFRAPULSE_ADMIN_EMAIL"), &admin_password) {
+            (None, _) => None,
             (Some(email), Some(password)) => Some(BootstrapAdmin {
                 email: EmailAddress::parse(&email).map_err(|e| {
                     fail(
@@ -261,18 +299,12 @@ impl Config {
                         format!("{e}; expected an email address"),
                     )
                 })?,
-                password: Secret::new(password),
+                password: password.clone(),
             }),
             (Some(_), None) => {
                 return Err(fail(
                     "INFRAPULSE_ADMIN_PASSWORD",
                     "must be set when INFRAPULSE_ADMIN_EMAIL is".into(),
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(fail(
-                    "INFRAPULSE_ADMIN_EMAIL",
-                    "must be set when INFRAPULSE_ADMIN_PASSWORD is".into(),
                 ));
             }
         };
@@ -296,6 +328,7 @@ impl Config {
             log_format,
             workers,
             infra_min_teams,
+            admin_password,
             bootstrap_admin,
         })
     }
@@ -427,6 +460,46 @@ mod tests {
             assert_eq!(err.var, var, "{value}");
             assert!(err.to_string().starts_with(var));
         }
+    }
+
+    #[test]
+    fn proxies_are_trusted_only_as_told() {
+        assert_eq!(config(&[]).unwrap().trust_proxy, None);
+        let c = config(&[("TRUST_PROXY", "true")]).unwrap();
+        assert_eq!(
+            c.trust_proxy,
+            Some(TrustedProxies {
+                hops: 1,
+                header: ForwardedHeader::XForwardedFor
+            })
+        );
+        let c = config(&[
+            ("TRUST_PROXY", "true"),
+            ("TRUST_PROXY_HOPS", "2"),
+            ("TRUST_PROXY_HEADER", "Forwarded"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.trust_proxy,
+            Some(TrustedProxies {
+                hops: 2,
+                header: ForwardedHeader::Forwarded
+            })
+        );
+        for (var, value) in [
+            ("TRUST_PROXY_HOPS", "0"),
+            ("TRUST_PROXY_HEADER", "x-real-ip"),
+        ] {
+            let err = config(&[("TRUST_PROXY", "true"), (var, value)]).unwrap_err();
+            assert_eq!(err.var, var);
+        }
+    }
+
+    #[test]
+    fn the_admin_password_alone_is_enough_for_the_cli() {
+        let c = config(&[("INFRAPULSE_ADMIN_PASSWORD", "hunter2hunter2")]).unwrap();
+        assert!(c.bootstrap_admin.is_none());
+        assert!(c.admin_password.is_some());
     }
 
     #[test]

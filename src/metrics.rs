@@ -17,6 +17,7 @@ pub struct Metrics {
     emails: IntCounterVec,
     outbox: IntGaugeVec,
     outbox_depth: prometheus::IntGauge,
+    password_checks: prometheus::IntCounter,
 }
 
 impl Metrics {
@@ -68,6 +69,11 @@ impl Metrics {
             "Emails still to send (queued, sending or waiting to retry), across all instances",
         )
         .expect("valid metric");
+        let password_checks = prometheus::IntCounter::new(
+            "password_checks_total",
+            "Password hashes computed for sign-ins (throttled attempts compute none)",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
@@ -75,6 +81,7 @@ impl Metrics {
             Box::new(emails.clone()),
             Box::new(outbox.clone()),
             Box::new(outbox_depth.clone()),
+            Box::new(password_checks.clone()),
         ] {
             registry
                 .register(collector)
@@ -88,7 +95,17 @@ impl Metrics {
             emails,
             outbox,
             outbox_depth,
+            password_checks,
         }
+    }
+
+    pub fn observe_password_check(&self) {
+        self.password_checks.inc();
+    }
+
+    /// Password hashes computed by this instance.
+    pub fn password_checks(&self) -> u64 {
+        self.password_checks.get()
     }
 
     pub fn observe_email(&self, kind: &str, outcome: &str) {

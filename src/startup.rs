@@ -13,7 +13,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::{LoginThrottle, MissThrottle};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, DbPool, import_drafts, sessions};
@@ -39,6 +39,12 @@ const SCHEDULER_EVERY: Duration = Duration::from_secs(60);
 const DELIVERY_EVERY: Duration = Duration::from_secs(15);
 /// How long a stopping server waits for the email batch in hand.
 const DELIVERY_SHUTDOWN: Duration = Duration::from_secs(60);
+/// Unknown respondent links allowed per client address in `MISS_WINDOW`.
+/// Real links keep working past it, so one office behind a NAT is never
+/// locked out; the addresses remembered are capped at `MISS_ADDRESSES`.
+const MISSES_ALLOWED: u32 = 100;
+const MISS_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+const MISS_ADDRESSES: usize = 10_000;
 
 /// Opens the pool and brings the schema up to date.
 pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
@@ -48,12 +54,6 @@ pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
         tracing::info!(migration = %name, "applied migration");
     }
     Ok(pool)
-}
-
-/// The key respondents' answers are filed under (see `surveys::respond`),
-/// domain-separated from the cookie key derived from the same secret.
-pub fn respondent_secret(secret: &crate::secret::Secret<String>) -> crate::secret::Secret<String> {
-    crate::secret::Secret::new(format!("infrapulse-respondent:{}", secret.expose()))
 }
 
 impl Application {
@@ -69,7 +69,8 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let secret = config.load_or_create_secret_key()?;
         let key = Key::derive_from(secret.expose().as_bytes());
-        let respondent_secret = respondent_secret(&secret);
+        let links = crate::surveys::links::LinkKeys::new(&secret);
+        let login_token = crate::web::csrf::LoginToken::new(&secret, &config.base_url);
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("cannot listen on {} (BIND)", config.bind))?;
         let port = listener.local_addr()?.port();
@@ -81,7 +82,12 @@ impl Application {
             templates: Templates::new()?,
             metrics: Metrics::new(),
             throttle: LoginThrottle::default(),
-            respondent_secret,
+            misses: MissThrottle::new(MISSES_ALLOWED, MISS_WINDOW, MISS_ADDRESSES),
+            password_checks: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, usize::from),
+            ),
+            links,
+            login_token,
             config,
             pool,
             clock,
@@ -196,13 +202,14 @@ async fn schedule(state: web::Data<AppState>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let (now, threshold, s) = (
+        let (now, threshold, s, keys) = (
             state.clock.now(),
             state.config.infra_min_teams,
             scheduler.clone(),
+            state.links.clone(),
         );
         match state
-            .db(move |conn| Ok(s.tick(conn, threshold, now)?))
+            .db(move |conn| Ok(s.tick(conn, &keys, threshold, now)?))
             .await
         {
             Ok(report) if report.queued_email() => {
@@ -237,7 +244,7 @@ async fn deliver(state: web::Data<AppState>, mut stopping: tokio::sync::watch::R
     }
 }
 
-/// Deletes expired sessions and old sign-in failures every ten minutes.
+/// Deletes expired sessions and sign-in windows every ten minutes.
 async fn housekeeping(state: web::Data<AppState>) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {

@@ -10,6 +10,7 @@ use super::DbConnection;
 use super::schema::{adoptions, teams, tools};
 use super::teams::Team;
 use super::tools::Tool;
+use crate::domain::directory::is_infrastructure;
 
 #[derive(Queryable, Debug, Clone)]
 pub struct Adoption {
@@ -62,28 +63,41 @@ pub fn set(
     }
 }
 
-/// Per tool id: (active teams using it, of which for business-critical work).
-pub fn usage_counts(conn: &mut DbConnection) -> QueryResult<HashMap<i64, (i64, i64)>> {
-    let base = || {
-        adoptions::table
-            .inner_join(teams::table)
-            .filter(teams::active.eq(true))
-    };
-    let users: Vec<(i64, i64)> = base()
-        .group_by(adoptions::tool_id)
-        .select((adoptions::tool_id, count_star()))
+/// How much a tool is used by active teams, and so whether it counts as
+/// technical infrastructure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Usage {
+    pub teams: i64,
+    pub critical_teams: i64,
+    pub infrastructure: bool,
+}
+
+/// Per tool id, its usage by active teams, with `infra_min_teams` as the
+/// threshold of business-critical users (slide 10). The one place that
+/// decides which tools are infrastructure; tools no team uses are absent.
+pub fn usage(conn: &mut DbConnection, infra_min_teams: u32) -> QueryResult<HashMap<i64, Usage>> {
+    let rows: Vec<(i64, bool, i64)> = adoptions::table
+        .inner_join(teams::table)
+        .filter(teams::active.eq(true))
+        .group_by((adoptions::tool_id, adoptions::business_critical))
+        .select((
+            adoptions::tool_id,
+            adoptions::business_critical,
+            count_star(),
+        ))
         .load(conn)?;
-    let critical: HashMap<i64, i64> = base()
-        .filter(adoptions::business_critical.eq(true))
-        .group_by(adoptions::tool_id)
-        .select((adoptions::tool_id, count_star()))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .collect();
-    Ok(users
-        .into_iter()
-        .map(|(tool, n)| (tool, (n, critical.get(&tool).copied().unwrap_or(0))))
-        .collect())
+    let mut by_tool: HashMap<i64, Usage> = HashMap::new();
+    for (tool, critical, n) in rows {
+        let u = by_tool.entry(tool).or_default();
+        u.teams += n;
+        if critical {
+            u.critical_teams += n;
+        }
+    }
+    for u in by_tool.values_mut() {
+        u.infrastructure = is_infrastructure(u.critical_teams, infra_min_teams);
+    }
+    Ok(by_tool)
 }
 
 /// The teams that use a tool, by name, with the business-critical flag.

@@ -7,7 +7,7 @@
 pub mod accounts;
 pub mod adoptions;
 pub mod import_drafts;
-pub mod login_failures;
+pub mod login_attempts;
 pub mod members;
 pub mod outbox;
 pub mod programs;
@@ -158,6 +158,11 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
+/// How long a request waits for a pooled connection before it is answered
+/// 503: long enough to ride out a burst, short enough to fail fast when the
+/// database is gone.
+pub const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Opens the pool, creating the SQLite file's folder when needed. Fails fast
 /// with the real cause when the database cannot be reached.
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
@@ -170,7 +175,7 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
         .with_context(|| format!("cannot open the {} database", url.backend_name()))?;
     r2d2::Pool::builder()
         .max_size(max_size)
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(CHECKOUT_TIMEOUT)
         .build(manager)
         .context("cannot build the database pool")
 }
@@ -191,6 +196,31 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     }
     .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
     Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// Applies at most `steps` pending migrations, oldest first; returns the
+/// names of those applied. For tests that put data in an older schema.
+pub fn run_migration_steps(conn: &mut DbConnection, steps: usize) -> anyhow::Result<Vec<String>> {
+    fn steps_on<C, DB>(
+        c: &mut C,
+        source: EmbeddedMigrations,
+        steps: usize,
+    ) -> diesel::migration::Result<Vec<String>>
+    where
+        C: MigrationHarness<DB>,
+        DB: diesel::backend::Backend,
+    {
+        let mut applied = Vec::new();
+        for next in c.pending_migrations(source)?.into_iter().take(steps) {
+            applied.push(c.run_migration(next.as_ref())?.to_string());
+        }
+        Ok(applied)
+    }
+    match conn {
+        DbConnection::Sqlite(c) => steps_on(c, SQLITE_MIGRATIONS, steps),
+        DbConnection::Postgresql(c) => steps_on(c, POSTGRES_MIGRATIONS, steps),
+    }
+    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
 }
 
 /// Reverts every applied migration, newest first. Used by tests to prove each
@@ -257,6 +287,27 @@ where
             AnsiTransactionManager::rollback_transaction(sqlite)?;
             Err(e)
         }
+    }
+}
+
+/// Whether a query failed because the database is out of reach (a lost
+/// connection, a server shutting down, a file locked past the busy timeout)
+/// rather than because of the query: the caller should say "try again".
+pub fn is_unavailable(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _)
+        | Error::BrokenTransactionManager => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            // PostgreSQL's admin shutdown / cannot connect now; SQLite's busy file.
+            m.contains("terminating connection")
+                || m.contains("the database system is")
+                || m.contains("server closed the connection")
+                || m.contains("database is locked")
+        }
+        _ => false,
     }
 }
 

@@ -108,6 +108,22 @@ pub fn queue(
     Ok(added)
 }
 
+/// Whether email `kind` number `seq` was queued for anyone in the round.
+pub fn has_queued(
+    conn: &mut DbConnection,
+    round_id: i64,
+    kind: Kind,
+    seq: i64,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        outbox::table
+            .filter(outbox::round_id.eq(round_id))
+            .filter(outbox::kind.eq(kind.as_str()))
+            .filter(outbox::seq.eq(seq)),
+    ))
+    .get_result(conn)
+}
+
 /// Claims up to `limit` emails that are due, or whose worker's lease ran out,
 /// for `lease`. On PostgreSQL, rows another worker is claiming at this moment
 /// are skipped rather than waited for; on SQLite the write lock serialises
@@ -158,9 +174,9 @@ pub struct Envelope {
     pub seq: i64,
     pub message_key: String,
     pub attempts: i64,
-    pub token: String,
+    pub token_seed: Option<String>,
+    pub legacy_token: Option<String>,
     pub team_id: i64,
-    pub answered_at: Option<NaiveDateTime>,
     pub email: String,
     pub name: String,
     pub member_active: bool,
@@ -190,9 +206,9 @@ pub fn envelopes(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Envelo
             outbox::seq,
             outbox::message_key,
             outbox::attempts,
-            invitations::token,
+            invitations::token_seed,
+            invitations::legacy_token,
             invitations::team_id,
-            invitations::answered_at,
             members::email,
             members::name,
             members::active,

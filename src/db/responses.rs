@@ -1,6 +1,5 @@
 //! Responses and their answers. Found by the respondent's key, never by member.
 
-use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
@@ -12,33 +11,88 @@ pub fn find_by_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<i64
     responses::table
         .filter(responses::respondent_key.eq(key))
         .select(responses::id)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
-pub fn insert(
-    conn: &mut DbConnection,
-    round_id: i64,
-    team_id: i64,
-    key: &str,
-    now: NaiveDateTime,
-) -> QueryResult<i64> {
+/// A new response under `key`, with a random id: ids in answer order would
+/// tell who answered when. A clash of ids (or of keys, when the same link is
+/// submitted twice at once) fails with a unique violation for the caller to retry.
+pub fn insert(conn: &mut DbConnection, round_id: i64, team_id: i64, key: &str) -> QueryResult<i64> {
+    let id = random_id();
     diesel::insert_into(responses::table)
         .values((
+            responses::id.eq(id),
             responses::round_id.eq(round_id),
             responses::team_id.eq(team_id),
             responses::respondent_key.eq(key),
-            responses::submitted_at.eq(now),
-            responses::updated_at.eq(now),
         ))
-        .returning(responses::id)
-        .get_result(conn)
+        .execute(conn)?;
+    Ok(id)
 }
 
-pub fn touch(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(responses::table.find(id))
-        .set(responses::updated_at.eq(now))
-        .execute(conn)
+/// A positive random 63-bit id.
+fn random_id() -> i64 {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    (i64::from_le_bytes(bytes) & i64::MAX).max(1)
+}
+
+/// The respondent keys among `keys` that have a response.
+pub fn existing_keys(conn: &mut DbConnection, keys: &[String]) -> QueryResult<Vec<String>> {
+    let mut found = Vec::new();
+    for chunk in keys.chunks(500) {
+        found.extend(
+            responses::table
+                .filter(responses::respondent_key.eq_any(chunk))
+                .select(responses::respondent_key.assume_not_null())
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// Every respondent key of a round (none once it has closed).
+pub fn round_keys(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<String>> {
+    responses::table
+        .filter(responses::round_id.eq(round_id))
+        .filter(responses::respondent_key.is_not_null())
+        .select(responses::respondent_key.assume_not_null())
+        .load(conn)
+}
+
+/// Answers per team of a round: (team id, responses); `None` holds the
+/// responses whose team was erased when the round closed.
+pub fn count_by_team(
+    conn: &mut DbConnection,
+    round_id: i64,
+) -> QueryResult<Vec<(Option<i64>, i64)>> {
+    responses::table
+        .filter(responses::round_id.eq(round_id))
+        .group_by(responses::team_id)
+        .select((responses::team_id, count_star()))
+        .load(conn)
+}
+
+/// What a closing round forgets, so that not even the server's secret ties
+/// its responses to members any more: every response's key, and the team of
+/// responses whose team gave fewer than `k` (those teams are never broken down).
+pub fn seal_round(conn: &mut DbConnection, round_id: i64, k: i64) -> QueryResult<()> {
+    let small: Vec<i64> = count_by_team(conn, round_id)?
+        .into_iter()
+        .filter_map(|(team, n)| team.filter(|_| n < k))
+        .collect();
+    diesel::update(
+        responses::table
+            .filter(responses::round_id.eq(round_id))
+            .filter(responses::team_id.eq_any(&small)),
+    )
+    .set(responses::team_id.eq(None::<i64>))
+    .execute(conn)?;
+    diesel::update(responses::table.filter(responses::round_id.eq(round_id)))
+        .set(responses::respondent_key.eq(None::<String>))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Replaces every answer of a response.
@@ -151,5 +205,5 @@ pub fn count_for_round(conn: &mut DbConnection, round_id: i64) -> QueryResult<i6
     responses::table
         .filter(responses::round_id.eq(round_id))
         .select(count_star())
-        .first(conn)
+        .get_result(conn)
 }

@@ -53,16 +53,27 @@ pub struct RoundQuestion {
     pub required: bool,
 }
 
+/// One member asked in one round. The token is not here: `token_seed` makes
+/// it (with the server's secret), `token_hash` finds the invitation by it.
 #[derive(Queryable, Debug, Clone)]
 pub struct Invitation {
     pub id: i64,
     pub round_id: i64,
     pub member_id: i64,
     pub team_id: i64,
-    pub token: String,
-    pub opened_at: Option<NaiveDateTime>,
-    pub answered_at: Option<NaiveDateTime>,
+    /// Links emailed before tokens were derived; erased when the round closes.
+    pub legacy_token: Option<String>,
     pub created_at: NaiveDateTime,
+    pub token_hash: Option<String>,
+    pub token_seed: Option<String>,
+}
+
+/// A new invitation: its member, team, token seed and token hash.
+pub struct NewInvitation {
+    pub member_id: i64,
+    pub team_id: i64,
+    pub token_seed: String,
+    pub token_hash: String,
 }
 
 pub struct NewRound<'a> {
@@ -129,12 +140,8 @@ pub fn set_closes_at(
     id: i64,
     closes_at: NaiveDateTime,
 ) -> QueryResult<usize> {
-    // A reopened round will need its closing handled again.
     diesel::update(rounds::table.find(id))
-        .set((
-            rounds::closes_at.eq(closes_at),
-            rounds::closed_at.eq(None::<NaiveDateTime>),
-        ))
+        .set(rounds::closes_at.eq(closes_at))
         .execute(conn)
 }
 
@@ -222,23 +229,24 @@ pub fn questions(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<Roun
         .load(conn)
 }
 
-/// Invites `(member, team, token)` triples to a round, many rows per INSERT.
+/// Invites many members at once, many rows per INSERT.
 pub fn invite_all(
     conn: &mut DbConnection,
     round_id: i64,
-    invitees: &[(i64, i64, String)],
+    invitees: &[NewInvitation],
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let mut added = 0;
     for chunk in invitees.chunks(1000) {
         let rows: Vec<_> = chunk
             .iter()
-            .map(|(member, team, token)| {
+            .map(|i| {
                 (
                     invitations::round_id.eq(round_id),
-                    invitations::member_id.eq(*member),
-                    invitations::team_id.eq(*team),
-                    invitations::token.eq(token),
+                    invitations::member_id.eq(i.member_id),
+                    invitations::team_id.eq(i.team_id),
+                    invitations::token_seed.eq(&i.token_seed),
+                    invitations::token_hash.eq(&i.token_hash),
                     invitations::created_at.eq(now),
                 )
             })
@@ -271,14 +279,9 @@ pub fn invitation_ids(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec
 }
 
 /// Invitations of the round, of active members who have not stopped the
-/// program's emails, that were answered (`true`: who is thanked) or not
-/// (`false`: who is reminded).
-pub fn mailable_ids(
-    conn: &mut DbConnection,
-    round: &Round,
-    answered: bool,
-) -> QueryResult<Vec<i64>> {
-    let mut query = invitations::table
+/// program's emails: those who may be reminded or thanked.
+pub fn mailable_ids(conn: &mut DbConnection, round: &Round) -> QueryResult<Vec<i64>> {
+    invitations::table
         .inner_join(members::table)
         .filter(invitations::round_id.eq(round.id))
         .filter(members::active.eq(true))
@@ -289,13 +292,28 @@ pub fn mailable_ids(
         )))
         .select(invitations::id)
         .order(invitations::id.asc())
-        .into_boxed();
-    query = if answered {
-        query.filter(invitations::answered_at.is_not_null())
-    } else {
-        query.filter(invitations::answered_at.is_null())
-    };
-    query.load(conn)
+        .load(conn)
+}
+
+/// What an invitation's link is made from: its seed, or a legacy token.
+#[derive(Queryable, Debug, Clone)]
+pub struct TokenSource {
+    pub invitation_id: i64,
+    pub seed: Option<String>,
+    pub legacy_token: Option<String>,
+}
+
+/// The link sources of every invitation of a round, for working out which
+/// of them answered (`surveys::answered`).
+pub fn token_sources(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<TokenSource>> {
+    invitations::table
+        .filter(invitations::round_id.eq(round_id))
+        .select((
+            invitations::id,
+            invitations::token_seed,
+            invitations::legacy_token,
+        ))
+        .load(conn)
 }
 
 /// The program's most recent round.
@@ -331,63 +349,41 @@ pub fn mark_closed(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Quer
         .execute(conn)
 }
 
+/// The invitation whose token hashes to `hash`, or whose legacy token is `token`.
 pub fn invitation_by_token(
     conn: &mut DbConnection,
+    hash: &str,
     token: &str,
 ) -> QueryResult<Option<Invitation>> {
     invitations::table
-        .filter(invitations::token.eq(token))
-        .first(conn)
+        .filter(
+            invitations::token_hash
+                .eq(hash)
+                .or(invitations::legacy_token.eq(token)),
+        )
+        .get_result(conn)
         .optional()
 }
 
-pub fn mark_opened(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        invitations::table
-            .find(id)
-            .filter(invitations::opened_at.is_null()),
-    )
-    .set(invitations::opened_at.eq(now))
-    .execute(conn)
-}
-
-pub fn mark_answered(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        invitations::table
-            .find(id)
-            .filter(invitations::answered_at.is_null()),
-    )
-    .set(invitations::answered_at.eq(now))
-    .execute(conn)
-}
-
-/// Per team: (team name, invited, opened, answered).
-pub fn progress_by_team(
+/// Invitations per team: (team id, team name, invited), by team name.
+pub fn invited_by_team(
     conn: &mut DbConnection,
     round_id: i64,
-) -> QueryResult<Vec<(String, i64, i64, i64)>> {
-    let rows: Vec<(i64, String, Option<NaiveDateTime>, Option<NaiveDateTime>)> = invitations::table
+) -> QueryResult<Vec<(i64, String, i64)>> {
+    invitations::table
         .inner_join(teams::table)
         .filter(invitations::round_id.eq(round_id))
-        .select((
-            teams::id,
-            teams::name,
-            invitations::opened_at,
-            invitations::answered_at,
-        ))
-        .load(conn)?;
-    let mut by_team: std::collections::BTreeMap<(String, i64), (i64, i64, i64)> =
-        Default::default();
-    for (id, name, opened, answered) in rows {
-        let e = by_team.entry((name, id)).or_default();
-        e.0 += 1;
-        e.1 += i64::from(opened.is_some());
-        e.2 += i64::from(answered.is_some());
-    }
-    Ok(by_team
-        .into_iter()
-        .map(|((name, _), (i, o, a))| (name, i, o, a))
-        .collect())
+        .group_by((teams::id, teams::name))
+        .select((teams::id, teams::name, count_star()))
+        .order(teams::name.asc())
+        .load(conn)
+}
+
+/// Forgets the round's legacy tokens: its links are no longer needed once it closes.
+pub fn forget_legacy_tokens(conn: &mut DbConnection, round_id: i64) -> QueryResult<usize> {
+    diesel::update(invitations::table.filter(invitations::round_id.eq(round_id)))
+        .set(invitations::legacy_token.eq(None::<String>))
+        .execute(conn)
 }
 
 pub fn count_invited(conn: &mut DbConnection, round_id: i64) -> QueryResult<i64> {

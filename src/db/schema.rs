@@ -24,10 +24,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
-        id -> BigInt,
+    login_attempts (bucket) {
         bucket -> Text,
-        failed_at -> Timestamp,
+        window_start -> Timestamp,
+        attempts -> BigInt,
     }
 }
 
@@ -220,10 +220,10 @@ diesel::table! {
         round_id -> BigInt,
         member_id -> BigInt,
         team_id -> BigInt,
-        token -> Text,
-        opened_at -> Nullable<Timestamp>,
-        answered_at -> Nullable<Timestamp>,
+        legacy_token -> Nullable<Text>,
         created_at -> Timestamp,
+        token_hash -> Nullable<Text>,
+        token_seed -> Nullable<Text>,
     }
 }
 
@@ -231,10 +231,8 @@ diesel::table! {
     responses (id) {
         id -> BigInt,
         round_id -> BigInt,
-        team_id -> BigInt,
-        respondent_key -> Text,
-        submitted_at -> Timestamp,
-        updated_at -> Timestamp,
+        team_id -> Nullable<BigInt>,
+        respondent_key -> Nullable<Text>,
     }
 }
 
@@ -289,7 +287,7 @@ diesel::joinable!(outbox -> invitations (invitation_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     sessions,
-    login_failures,
+    login_attempts,
     teams,
     members,
     tools,

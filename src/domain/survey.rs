@@ -159,6 +159,22 @@ pub struct Question {
     pub required: bool,
 }
 
+impl Question {
+    /// The form field that answers it.
+    pub fn field(&self) -> String {
+        format!("q.{}", self.id)
+    }
+
+    /// Choices as stored, one per line; blank lines are not choices.
+    pub fn parse_options(raw: &str) -> Vec<String> {
+        raw.lines()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
 /// One tool's answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ToolAnswer {
@@ -198,6 +214,12 @@ pub const TOOL_FIELDS: [&str; 10] = [
     "not_used",
 ];
 
+/// A submitted form's values by field name, each field's values in the order sent.
+type Fields<'a> = HashMap<&'a str, Vec<&'a str>>;
+
+/// Field name → message, for a form shown again beside its errors.
+pub type FormErrors = BTreeMap<String, String>;
+
 /// Reads a submitted form (`t.<tool-slug>.<field>`, `q.<question-id>`) for a
 /// member asked about `tools`. Fields for other tools or questions are
 /// ignored, as are fields this form does not know; a field sent twice is
@@ -208,130 +230,18 @@ pub fn parse_response(
     pairs: &[(String, String)],
     tools: &[String],
     questions: &[Question],
-) -> Result<Result<ResponseAnswers, BTreeMap<String, String>>, MalformedForm> {
-    let multi: Vec<String> = questions
-        .iter()
-        .filter(|q| q.kind == QuestionKind::Multi)
-        .map(|q| format!("q.{}", q.id))
-        .collect();
-    let mut values: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (key, value) in pairs {
-        let entry = values.entry(key.as_str()).or_default();
-        if !entry.is_empty() && !multi.contains(key) {
-            return Err(MalformedForm(format!(
-                "The field {key} was sent more than once."
-            )));
-        }
-        entry.push(value.as_str());
-    }
-    let one = |key: &str| {
-        values
-            .get(key)
-            .and_then(|v| v.first())
-            .map(|v| v.trim())
-            .unwrap_or("")
-    };
-
-    let mut errors = BTreeMap::new();
+) -> Result<Result<ResponseAnswers, FormErrors>, MalformedForm> {
+    let fields = collect_fields(pairs, questions)?;
+    let mut errors = FormErrors::new();
     let mut answers = ResponseAnswers::default();
     for slug in tools {
-        let key = |field: &str| format!("t.{slug}.{field}");
-        let mut answer = ToolAnswer {
-            not_used: matches!(one(&key("not_used")), "1" | "on" | "true" | "yes"),
-            ..ToolAnswer::default()
-        };
-        if !answer.not_used {
-            for (i, property) in Property::ALL.iter().enumerate() {
-                let field = key(property.field());
-                match one(&field) {
-                    "" | "na" => {}
-                    v => match v.parse::<i64>() {
-                        Ok(n) if (1..=5).contains(&n) => answer.ratings[i] = Some(n),
-                        _ => {
-                            errors.insert(field, "Choose 1 to 5, or n/a.".into());
-                        }
-                    },
-                }
-            }
-            let field = key("satisfaction");
-            match one(&field).parse::<i64>() {
-                Ok(n) if (1..=5).contains(&n) => answer.satisfaction = Some(n),
-                _ if one(&field).is_empty() => {
-                    errors.insert(
-                        field,
-                        "How satisfied are you overall? Choose 1 to 5.".into(),
-                    );
-                }
-                _ => {
-                    errors.insert(field, "Choose 1 to 5.".into());
-                }
-            }
-            let field = key("hours_lost");
-            match one(&field) {
-                "" => {}
-                v => match v.parse::<i64>() {
-                    Ok(n) if (0..=HOURS_MAX).contains(&n) => answer.hours_lost = Some(n),
-                    _ => {
-                        errors.insert(field, format!("Enter whole hours from 0 to {HOURS_MAX}."));
-                    }
-                },
-            }
-            for (field, slot) in [
-                ("pain", &mut answer.pain),
-                ("proposal", &mut answer.proposal),
-            ] {
-                let field = key(field);
-                match parse_text(one(&field), TEXT_MAX) {
-                    Ok(text) => *slot = text,
-                    Err(e) => {
-                        errors.insert(field, format!("This {e}."));
-                    }
-                }
-            }
-        }
-        answers.tools.insert(slug.clone(), answer);
+        answers
+            .tools
+            .insert(slug.clone(), parse_tool(&fields, slug, &mut errors));
     }
     for q in questions {
-        let field = format!("q.{}", q.id);
-        let given: Vec<&str> = values
-            .get(field.as_str())
-            .map(|v| {
-                v.iter()
-                    .map(|s| s.trim())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if given.is_empty() {
-            if q.required {
-                errors.insert(field, "This question needs an answer.".into());
-            }
-            continue;
-        }
-        let stored = match q.kind {
-            QuestionKind::Rating => match given[0].parse::<i64>() {
-                Ok(n) if (1..=5).contains(&n) => Ok(n.to_string()),
-                _ => Err("Choose 1 to 5.".to_string()),
-            },
-            QuestionKind::Single if q.options.iter().any(|o| o == given[0]) => {
-                Ok(given[0].to_owned())
-            }
-            QuestionKind::Single => Err("Choose one of the options.".into()),
-            QuestionKind::Multi if given.iter().all(|g| q.options.iter().any(|o| o == g)) => {
-                let mut chosen: Vec<&str> = given.clone();
-                chosen.dedup();
-                Ok(chosen.join("\n"))
-            }
-            QuestionKind::Multi => Err("Choose among the options.".into()),
-            QuestionKind::Text => parse_text(given[0], TEXT_MAX).map_err(|e| format!("This {e}.")),
-        };
-        match stored {
-            Ok(v) => {
-                answers.questions.insert(q.id, v);
-            }
-            Err(e) => {
-                errors.insert(field, e);
-            }
+        if let Some(value) = parse_question(&fields, q, &mut errors) {
+            answers.questions.insert(q.id, value);
         }
     }
     Ok(if errors.is_empty() {
@@ -339,6 +249,152 @@ pub fn parse_response(
     } else {
         Err(errors)
     })
+}
+
+/// Groups the pairs by field, refusing a repeated field unless it is a
+/// multiple-choice question's.
+fn collect_fields<'a>(
+    pairs: &'a [(String, String)],
+    questions: &[Question],
+) -> Result<Fields<'a>, MalformedForm> {
+    let multi: Vec<String> = questions
+        .iter()
+        .filter(|q| q.kind == QuestionKind::Multi)
+        .map(|q| q.field())
+        .collect();
+    let mut fields = Fields::new();
+    for (key, value) in pairs {
+        let entry = fields.entry(key.as_str()).or_default();
+        if !entry.is_empty() && !multi.contains(key) {
+            return Err(MalformedForm(format!(
+                "The field {key} was sent more than once."
+            )));
+        }
+        entry.push(value.as_str());
+    }
+    Ok(fields)
+}
+
+fn first<'a>(fields: &Fields<'a>, key: &str) -> &'a str {
+    fields
+        .get(key)
+        .and_then(|v| v.first())
+        .map_or("", |v| v.trim())
+}
+
+/// A 1-5 scale, or `None` for "n/a" and no answer.
+fn parse_scale(raw: &str) -> Result<Option<i64>, ()> {
+    match raw {
+        "" | "na" => Ok(None),
+        v => match v.parse::<i64>() {
+            Ok(n) if (1..=5).contains(&n) => Ok(Some(n)),
+            _ => Err(()),
+        },
+    }
+}
+
+/// One tool's fields; problems go into `errors` under their field names.
+fn parse_tool(fields: &Fields, slug: &str, errors: &mut FormErrors) -> ToolAnswer {
+    let key = |field: &str| format!("t.{slug}.{field}");
+    let mut answer = ToolAnswer {
+        not_used: matches!(first(fields, &key("not_used")), "1" | "on" | "true" | "yes"),
+        ..ToolAnswer::default()
+    };
+    if answer.not_used {
+        return answer;
+    }
+    for (i, property) in Property::ALL.iter().enumerate() {
+        let field = key(property.field());
+        match parse_scale(first(fields, &field)) {
+            Ok(n) => answer.ratings[i] = n,
+            Err(()) => {
+                errors.insert(field, "Choose 1 to 5, or n/a.".into());
+            }
+        }
+    }
+    let field = key("satisfaction");
+    match first(fields, &field) {
+        "" => {
+            errors.insert(
+                field,
+                "How satisfied are you overall? Choose 1 to 5.".into(),
+            );
+        }
+        raw => match parse_scale(raw) {
+            Ok(Some(n)) => answer.satisfaction = Some(n),
+            _ => {
+                errors.insert(field, "Choose 1 to 5.".into());
+            }
+        },
+    }
+    let field = key("hours_lost");
+    match first(fields, &field) {
+        "" => {}
+        v => match v.parse::<i64>() {
+            Ok(n) if (0..=HOURS_MAX).contains(&n) => answer.hours_lost = Some(n),
+            _ => {
+                errors.insert(field, format!("Enter whole hours from 0 to {HOURS_MAX}."));
+            }
+        },
+    }
+    for (name, slot) in [
+        ("pain", &mut answer.pain),
+        ("proposal", &mut answer.proposal),
+    ] {
+        let field = key(name);
+        match parse_text(first(fields, &field), TEXT_MAX) {
+            Ok(text) => *slot = text,
+            Err(e) => {
+                errors.insert(field, format!("This {e}."));
+            }
+        }
+    }
+    answer
+}
+
+/// One extra question's answer as stored (choices one per line, in the
+/// question's order, each once), or `None` when unanswered.
+fn parse_question(fields: &Fields, q: &Question, errors: &mut FormErrors) -> Option<String> {
+    let field = q.field();
+    let given: Vec<&str> = fields
+        .get(field.as_str())
+        .map(|v| {
+            v.iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if given.is_empty() {
+        if q.required {
+            errors.insert(field, "This question needs an answer.".into());
+        }
+        return None;
+    }
+    let stored = match q.kind {
+        QuestionKind::Rating => match parse_scale(given[0]) {
+            Ok(Some(n)) => Ok(n.to_string()),
+            _ => Err("Choose 1 to 5.".to_string()),
+        },
+        QuestionKind::Single if q.options.iter().any(|o| o == given[0]) => Ok(given[0].to_owned()),
+        QuestionKind::Single => Err("Choose one of the options.".into()),
+        QuestionKind::Multi if given.iter().all(|g| q.options.iter().any(|o| o == g)) => Ok(q
+            .options
+            .iter()
+            .filter(|o| given.contains(&o.as_str()))
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n")),
+        QuestionKind::Multi => Err("Choose among the options.".into()),
+        QuestionKind::Text => parse_text(given[0], TEXT_MAX).map_err(|e| format!("This {e}.")),
+    };
+    match stored {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.insert(field, e);
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -406,6 +462,20 @@ mod tests {
         assert_eq!((ci.satisfaction, ci.hours_lost), (Some(2), Some(12)));
         assert_eq!(ci.pain, "slow builds");
         assert_eq!(answers.questions[&7], "a\nb");
+    }
+
+    #[test]
+    fn multiple_choices_are_kept_once_in_the_questions_order() {
+        let q = Question {
+            id: 7,
+            kind: QuestionKind::Multi,
+            prompt: "Which?".into(),
+            options: vec!["a".into(), "b".into(), "c".into()],
+            required: false,
+        };
+        let form = pairs(&[("q.7", "c"), ("q.7", "a"), ("q.7", "c"), ("q.7", "a")]);
+        let answers = parse_response(&form, &[], &[q]).unwrap().unwrap();
+        assert_eq!(answers.questions[&7], "a\nc");
     }
 
     #[test]

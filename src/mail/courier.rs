@@ -14,8 +14,9 @@ use super::templates::EmailData;
 use crate::clock::Clock;
 use crate::config::BaseUrl;
 use crate::db::outbox::{self, Envelope, Kind};
-use crate::db::{self, DbPool, rounds};
+use crate::db::{self, DbPool, responses, rounds};
 use crate::metrics::Metrics;
+use crate::surveys::links::LinkKeys;
 
 /// Rows claimed per email in flight: a batch is ten rounds of sends, so even
 /// when every send runs into the SMTP timeout (30 s by default) it finishes
@@ -79,6 +80,15 @@ pub struct Courier {
     pub mailer: Arc<Mailer>,
     pub metrics: Metrics,
     pub base_url: BaseUrl,
+    /// Turns each invitation's seed into the link its email carries.
+    pub keys: LinkKeys,
+}
+
+/// A claimed email with its link, and whether its member has answered.
+struct Addressed {
+    envelope: Envelope,
+    token: Option<String>,
+    answered: bool,
 }
 
 impl Courier {
@@ -106,10 +116,12 @@ impl Courier {
         if ids.is_empty() {
             return Ok(report);
         }
+        let keys = self.keys.clone();
         let (envelopes, tools) = db::run(&self.pool, move |c| {
             let envelopes = outbox::envelopes(c, &ids)?;
+            let envelopes = address(c, &keys, envelopes)?;
             let mut tools: HashMap<(i64, i64), Vec<String>> = HashMap::new();
-            for e in &envelopes {
+            for Addressed { envelope: e, .. } in &envelopes {
                 if let std::collections::hash_map::Entry::Vacant(slot) =
                     tools.entry((e.round_id, e.team_id))
                 {
@@ -140,18 +152,23 @@ impl Courier {
 
     async fn deliver_one(
         &self,
-        e: Envelope,
+        a: Addressed,
         tools: &HashMap<(i64, i64), Vec<String>>,
     ) -> anyhow::Result<Outcome> {
+        let e = &a.envelope;
         let kind = Kind::parse(&e.kind).unwrap_or(Kind::Invitation);
         let now = self.clock.now();
         let (id, attempts) = (e.id, e.attempts);
-        let outcome = if let Some(reason) = skip_reason(&e, kind, now) {
+        let skip = match &a.token {
+            None => Some("the link of this invitation is no longer kept"),
+            Some(_) => skip_reason(e, kind, a.answered, now),
+        };
+        let outcome = if let Some(reason) = skip {
             self.record(move |c| outbox::mark_done_unsent(c, id, outbox::SKIPPED, reason))
                 .await?;
             Outcome::Skipped
         } else {
-            let data = self.data(&e, tools);
+            let data = self.data(e, a.token.as_deref().unwrap_or_default(), tools);
             let sent = match self
                 .mailer
                 .compose(kind, &e.name, &e.email, &e.message_key, &data)
@@ -199,8 +216,13 @@ impl Courier {
         .await
     }
 
-    fn data(&self, e: &Envelope, tools: &HashMap<(i64, i64), Vec<String>>) -> EmailData {
-        let link = self.base_url.join(&format!("/r/{}", e.token));
+    fn data(
+        &self,
+        e: &Envelope,
+        token: &str,
+        tools: &HashMap<(i64, i64), Vec<String>>,
+    ) -> EmailData {
+        let link = self.base_url.join(&format!("/r/{token}"));
         EmailData {
             name: e.name.clone(),
             program: e.program_name.clone(),
@@ -217,13 +239,53 @@ impl Courier {
     }
 }
 
+/// Each envelope with its link, and for reminders whether the member has
+/// answered since (worked out from the link: nothing stored says so).
+fn address(
+    conn: &mut db::DbConnection,
+    keys: &LinkKeys,
+    envelopes: Vec<Envelope>,
+) -> diesel::QueryResult<Vec<Addressed>> {
+    let tokens: Vec<Option<String>> = envelopes
+        .iter()
+        .map(|e| keys.token_of(e.token_seed.as_deref(), e.legacy_token.as_deref()))
+        .collect();
+    let reminder_keys: HashMap<String, usize> = envelopes
+        .iter()
+        .zip(&tokens)
+        .enumerate()
+        .filter(|(_, (e, _))| e.kind == Kind::Reminder.as_str())
+        .filter_map(|(i, (_, t))| t.as_ref().map(|t| (keys.respondent_key(t), i)))
+        .collect();
+    let wanted: Vec<String> = reminder_keys.keys().cloned().collect();
+    let answered: std::collections::HashSet<usize> = responses::existing_keys(conn, &wanted)?
+        .iter()
+        .filter_map(|k| reminder_keys.get(k).copied())
+        .collect();
+    Ok(envelopes
+        .into_iter()
+        .zip(tokens)
+        .enumerate()
+        .map(|(i, (envelope, token))| Addressed {
+            envelope,
+            token,
+            answered: answered.contains(&i),
+        })
+        .collect())
+}
+
 /// Why an email that was queued should no longer go.
-fn skip_reason(e: &Envelope, kind: Kind, now: NaiveDateTime) -> Option<&'static str> {
+fn skip_reason(
+    e: &Envelope,
+    kind: Kind,
+    answered: bool,
+    now: NaiveDateTime,
+) -> Option<&'static str> {
     if e.opted_out_at.is_some() {
         Some("the member stopped this program's emails")
     } else if !e.member_active {
         Some("the member was archived")
-    } else if kind == Kind::Reminder && e.answered_at.is_some() {
+    } else if kind == Kind::Reminder && answered {
         Some("the member answered before the reminder went")
     } else if kind != Kind::Thanks && now >= e.closes_at {
         Some("the round closed before the email went")

@@ -1,19 +1,22 @@
 //! Survey operations that span several tables: opening a round (used by the
-//! admin's "open round now" and by the scheduler alike) and recording what a
-//! respondent answered.
+//! admin's "open round now" and by the scheduler alike), recording what a
+//! respondent answered, working out who has answered, and closing a round.
 
+pub mod links;
 pub mod respond;
 pub mod scheduler;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{NaiveDateTime, TimeDelta};
+
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::db::programs::Program;
+use crate::db::rounds::NewInvitation;
 use crate::db::rounds::{self, NewRound, Round};
-use crate::db::{DbConnection, adoptions, members, outbox, programs, teams, tools};
-use crate::domain::directory::is_infrastructure;
+use crate::db::{DbConnection, adoptions, members, outbox, programs, responses, teams, tools};
+use links::LinkKeys;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenRoundError {
@@ -40,19 +43,6 @@ impl From<DieselError> for OpenRoundError {
     }
 }
 
-/// A new invitation token: 122 random bits (UUID v4), never sequential.
-pub fn new_token() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
-/// Whether `raw` has the form of a token; anything else is not looked up.
-pub fn is_token_shaped(raw: &str) -> bool {
-    raw.len() == 32
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
 /// Opens the program's next round: copies what the respondent will see
 /// (tools, who uses which, questions, intro), invites every active member of
 /// the audience who has not stopped the program's emails, and queues their
@@ -61,6 +51,7 @@ pub fn is_token_shaped(raw: &str) -> bool {
 /// (program, number) and (program, period) make a second opening fail.
 pub fn open_round(
     conn: &mut DbConnection,
+    keys: &LinkKeys,
     program: &Program,
     infra_min_teams: u32,
     period_key: Option<&str>,
@@ -78,7 +69,7 @@ pub fn open_round(
             });
         }
 
-        let usage = adoptions::usage_counts(conn)?;
+        let usage = adoptions::usage(conn, infra_min_teams)?;
         let chosen: HashSet<i64> = programs::chosen_tools(conn, program.id)?
             .into_iter()
             .collect();
@@ -86,7 +77,7 @@ pub fn open_round(
             .into_iter()
             .filter(|t| {
                 if program.all_infra_tools {
-                    is_infrastructure(usage.get(&t.id).map_or(0, |u| u.1), infra_min_teams)
+                    usage.get(&t.id).is_some_and(|u| u.infrastructure)
                 } else {
                     chosen.contains(&t.id)
                 }
@@ -118,7 +109,14 @@ pub fn open_round(
         for team in &audience {
             for member in members::active_ids_in_team(conn, *team)? {
                 if !stopped.contains(&member) {
-                    invitees.push((member, *team, new_token()));
+                    let token_seed = links::new_seed();
+                    let token_hash = links::token_hash(&keys.token(&token_seed));
+                    invitees.push(NewInvitation {
+                        member_id: member,
+                        team_id: *team,
+                        token_seed,
+                        token_hash,
+                    });
                 }
             }
         }
@@ -167,27 +165,159 @@ pub fn open_round(
     })
 }
 
-/// Response rates per team, shown only for teams with at least `k` answers.
+/// The invitations of a round that have a response. Nothing stored says so:
+/// only the server's secret turns each invitation's token into the key its
+/// response is filed under. Empty once the round has closed and its keys
+/// are erased.
+pub fn answered(
+    conn: &mut DbConnection,
+    keys: &LinkKeys,
+    round_id: i64,
+) -> Result<HashSet<i64>, DieselError> {
+    let filed: HashSet<String> = responses::round_keys(conn, round_id)?.into_iter().collect();
+    if filed.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(rounds::token_sources(conn, round_id)?
+        .into_iter()
+        .filter_map(|source| {
+            let token = keys.token_of(source.seed.as_deref(), source.legacy_token.as_deref())?;
+            filed
+                .contains(&keys.respondent_key(&token))
+                .then_some(source.invitation_id)
+        })
+        .collect())
+}
+
+/// Handles a round whose deadline has passed, once: thanks those who
+/// answered (when the round asks for it), then forgets what tied answers to
+/// people: every response's key, the team of responses from teams with
+/// fewer than k of them, and links from before tokens were derived. A
+/// closed round never opens again. Returns the thank-you emails queued, or
+/// `None` when another instance handled the round first.
+pub fn close_round(
+    conn: &mut DbConnection,
+    keys: &LinkKeys,
+    round: &Round,
+    now: NaiveDateTime,
+) -> Result<Option<usize>, DieselError> {
+    crate::db::write_transaction(conn, |conn| {
+        if rounds::mark_closed(conn, round.id, now)? == 0 {
+            return Ok(None);
+        }
+        let mut thanks = 0;
+        if round.thank_on_close {
+            let answered = answered(conn, keys, round.id)?;
+            let to: Vec<i64> = rounds::mailable_ids(conn, round)?
+                .into_iter()
+                .filter(|id| answered.contains(id))
+                .collect();
+            thanks = outbox::queue(conn, round.id, &to, outbox::Kind::Thanks, 0, now)?;
+        }
+        responses::seal_round(conn, round.id, round.anonymity_k)?;
+        rounds::forget_legacy_tokens(conn, round.id)?;
+        Ok(Some(thanks))
+    })
+}
+
+/// A change to an open round's deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineChange {
+    CloseNow,
+    ExtendDays(i64),
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DeadlineRefused {
+    #[error(
+        "Round {0} has closed. A closed round is sealed and cannot be opened again; open a new round instead."
+    )]
+    Closed(i64),
+    #[error("Extend by 1 to 90 days.")]
+    Days,
+}
+
+/// Closes an open round now, or moves its deadline later. Only an open round
+/// changes: a closed one may already be sealed (`close_round`), and opening
+/// it again would put two rounds in front of respondents. Returns the new
+/// deadline.
+pub fn change_deadline(
+    conn: &mut DbConnection,
+    round_id: i64,
+    change: DeadlineChange,
+    now: NaiveDateTime,
+) -> Result<Result<NaiveDateTime, DeadlineRefused>, DieselError> {
+    crate::db::write_transaction(conn, |conn| {
+        let round = rounds::by_id(conn, round_id)?;
+        if !round.is_open(now) || round.closed_at.is_some() {
+            return Ok(Err(DeadlineRefused::Closed(round.number)));
+        }
+        let closes_at = match change {
+            DeadlineChange::CloseNow => now,
+            DeadlineChange::ExtendDays(days) if (1..=90).contains(&days) => {
+                round.closes_at + TimeDelta::days(days)
+            }
+            DeadlineChange::ExtendDays(_) => return Ok(Err(DeadlineRefused::Days)),
+        };
+        rounds::set_closes_at(conn, round.id, closes_at)?;
+        Ok(Ok(closes_at))
+    })
+}
+
+/// A round's answers per team, for its page: every team invited, with the
+/// answers of those that may be shown (`domain::anonymity`).
 #[derive(Debug, serde::Serialize)]
 pub struct TeamProgress {
     pub team: String,
     pub invited: i64,
+    /// `None`: fewer than k answered, or showing it would let that be worked out.
     pub answered: Option<i64>,
     pub rate: Option<i64>,
 }
 
-pub fn team_progress(rows: Vec<(String, i64, i64, i64)>, k: i64) -> Vec<TeamProgress> {
-    rows.into_iter()
-        .map(|(team, invited, _opened, answered)| {
-            let shown = answered >= k;
-            TeamProgress {
-                team,
-                invited,
-                answered: shown.then_some(answered),
-                rate: shown.then(|| percent(answered, invited)),
-            }
+/// How many answered is never secret (it says nothing of what anyone
+/// answered); how many answered in each team is shown only as the
+/// anonymity rule allows.
+#[derive(Debug, serde::Serialize)]
+pub struct RoundProgress {
+    pub invited: i64,
+    pub answered: i64,
+    pub rate: i64,
+    pub teams: Vec<TeamProgress>,
+}
+
+pub fn progress(conn: &mut DbConnection, round: &Round) -> Result<RoundProgress, DieselError> {
+    let invited = rounds::invited_by_team(conn, round.id)?;
+    let answers: std::collections::HashMap<Option<i64>, i64> =
+        responses::count_by_team(conn, round.id)?
+            .into_iter()
+            .collect();
+    // Answers whose team was erased at closing form one more hidden group.
+    let mut sizes: Vec<i64> = invited
+        .iter()
+        .map(|(team, _, _)| answers.get(&Some(*team)).copied().unwrap_or(0))
+        .collect();
+    sizes.push(answers.get(&None).copied().unwrap_or(0));
+    let shown = crate::domain::anonymity::disclose(&sizes, round.anonymity_k);
+    let total_invited: i64 = invited.iter().map(|(_, _, n)| n).sum();
+    let total_answered: i64 = sizes.iter().sum();
+    let teams = invited
+        .into_iter()
+        .zip(&sizes)
+        .zip(&shown.shown)
+        .map(|(((_, name, invited), &answered), &shown)| TeamProgress {
+            team: name,
+            invited,
+            answered: shown.then_some(answered),
+            rate: shown.then(|| percent(answered, invited)),
         })
-        .collect()
+        .collect();
+    Ok(RoundProgress {
+        invited: total_invited,
+        answered: total_answered,
+        rate: percent(total_answered, total_invited),
+        teams,
+    })
 }
 
 pub fn percent(part: i64, whole: i64) -> i64 {
@@ -204,27 +334,4 @@ pub fn tool_ids_by_slug(round_tools: &[rounds::RoundTool]) -> HashMap<String, i6
         .iter()
         .map(|t| (t.slug.clone(), t.tool_id))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_random_and_shaped() {
-        let a = new_token();
-        assert!(is_token_shaped(&a));
-        assert_ne!(a, new_token());
-        for bad in ["", "abc", &"g".repeat(32), &"A".repeat(32), &"a".repeat(33)] {
-            assert!(!is_token_shaped(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn small_groups_are_not_broken_down() {
-        let rows = vec![("A".into(), 10, 8, 6), ("B".into(), 4, 4, 4)];
-        let p = team_progress(rows, 5);
-        assert_eq!((p[0].answered, p[0].rate), (Some(6), Some(60)));
-        assert_eq!((p[1].answered, p[1].rate), (None, None));
-    }
 }

@@ -1,38 +1,173 @@
-//! What a respondent's link can do: find its round, and save answers.
+//! What a respondent's link can do: open its form and save answers. Each is
+//! one call, one transaction, and neither writes anything but the answers:
+//! opening a link records nothing, and saving touches no table that names
+//! the member (see `links` for why nothing ties the two together).
 
+use diesel::Connection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use chrono::NaiveDateTime;
 
-use crate::db::rounds::Invitation;
-use crate::db::{DbConnection, responses, rounds};
-use crate::domain::survey::ResponseAnswers;
-use crate::secret::hex;
+use super::links::{self, LinkKeys};
+use crate::db::DbConnection;
+use crate::db::responses::{self, StoredAnswers};
+use crate::db::rounds::{self, Invitation, Round, RoundQuestion, RoundTool};
+use crate::domain::survey::{self, FormErrors, Question, ResponseAnswers};
 
-/// The response's key: an HMAC of the token under the server's secret, so the
-/// link finds its response but the database alone cannot say whose it is.
-pub fn respondent_key(secret: &str, token: &str) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(token.as_bytes());
-    hex(&mac.finalize().into_bytes())
+/// A link's form: its round, and what its member's team is asked.
+pub struct Form {
+    pub round: Round,
+    /// The round's tools that the member's team used when it opened.
+    pub tools: Vec<RoundTool>,
+    pub questions: Vec<Question>,
+    /// What was saved before, when opening the form.
+    pub saved: Option<StoredAnswers>,
 }
 
-/// Saves `answers` as the invitation's response, replacing earlier answers.
-/// Two submissions racing to be first both end as one response: the loser of
-/// the insert hits the unique key and retries as an update.
+pub enum Opened {
+    Form(Form),
+    Closed(Round),
+    Unknown,
+}
+
+pub enum Submitted {
+    Saved,
+    /// Answers that need another look, by field.
+    Invalid(Form, FormErrors),
+    /// A form no browser sends (a field twice): a 400, not a 422.
+    Malformed(String),
+    Closed(Round),
+    Unknown,
+}
+
+/// The invitation a token opens, if any. Tokens of the wrong shape are not
+/// looked up.
+pub fn find(
+    conn: &mut DbConnection,
+    token: &str,
+) -> Result<Option<(Invitation, Round)>, DieselError> {
+    if !links::is_token_shaped(token) {
+        return Ok(None);
+    }
+    let Some(invitation) = rounds::invitation_by_token(conn, &links::token_hash(token), token)?
+    else {
+        return Ok(None);
+    };
+    let round = rounds::by_id(conn, invitation.round_id)?;
+    Ok(Some((invitation, round)))
+}
+
+fn questions(rows: &[RoundQuestion]) -> Vec<Question> {
+    rows.iter()
+        .filter_map(|q| {
+            Some(Question {
+                id: q.id,
+                kind: q.kind.parse().ok()?,
+                prompt: q.prompt.clone(),
+                options: Question::parse_options(&q.options),
+                required: q.required,
+            })
+        })
+        .collect()
+}
+
+fn form(
+    conn: &mut DbConnection,
+    invitation: &Invitation,
+    round: Round,
+) -> Result<Form, DieselError> {
+    Ok(Form {
+        tools: rounds::tools_for_team(conn, round.id, invitation.team_id)?,
+        questions: questions(&rounds::questions(conn, round.id)?),
+        round,
+        saved: None,
+    })
+}
+
+/// The form behind a link, with the answers saved before.
+pub fn open(
+    conn: &mut DbConnection,
+    keys: &LinkKeys,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<Opened, DieselError> {
+    conn.transaction(|conn| {
+        let Some((invitation, round)) = find(conn, token)? else {
+            return Ok(Opened::Unknown);
+        };
+        if !round.is_open(now) {
+            return Ok(Opened::Closed(round));
+        }
+        let mut form = form(conn, &invitation, round)?;
+        form.saved = match responses::find_by_key(conn, &keys.respondent_key(token))? {
+            Some(id) => Some(responses::answers(conn, id)?),
+            None => None,
+        };
+        Ok(Opened::Form(form))
+    })
+}
+
+/// Checks and saves a submitted form as the link's response, replacing any
+/// earlier answers. Two first submissions racing each other end as one
+/// response: the loser hits the unique key and runs again as an edit.
+pub fn submit(
+    conn: &mut DbConnection,
+    keys: &LinkKeys,
+    token: &str,
+    pairs: &[(String, String)],
+    now: NaiveDateTime,
+) -> Result<Submitted, DieselError> {
+    match submit_once(conn, keys, token, pairs, now) {
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            submit_once(conn, keys, token, pairs, now)
+        }
+        other => other,
+    }
+}
+
+fn submit_once(
+    conn: &mut DbConnection,
+    keys: &LinkKeys,
+    token: &str,
+    pairs: &[(String, String)],
+    now: NaiveDateTime,
+) -> Result<Submitted, DieselError> {
+    crate::db::write_transaction(conn, |conn| {
+        let Some((invitation, round)) = find(conn, token)? else {
+            return Ok(Submitted::Unknown);
+        };
+        if !round.is_open(now) {
+            return Ok(Submitted::Closed(round));
+        }
+        let form = form(conn, &invitation, round)?;
+        let slugs: Vec<String> = form.tools.iter().map(|t| t.slug.clone()).collect();
+        let answers = match survey::parse_response(pairs, &slugs, &form.questions) {
+            Err(malformed) => return Ok(Submitted::Malformed(malformed.0)),
+            Ok(Err(errors)) => return Ok(Submitted::Invalid(form, errors)),
+            Ok(Ok(answers)) => answers,
+        };
+        save(
+            conn,
+            &invitation,
+            &form.tools,
+            &keys.respondent_key(token),
+            &answers,
+        )?;
+        Ok(Submitted::Saved)
+    })
+}
+
+/// Stores `answers` (for the invitation's `tools`) under `key`, replacing
+/// what was there.
 pub fn save(
     conn: &mut DbConnection,
     invitation: &Invitation,
+    tools: &[RoundTool],
     key: &str,
     answers: &ResponseAnswers,
-    now: NaiveDateTime,
 ) -> Result<(), DieselError> {
-    let round_tools = rounds::tools(conn, invitation.round_id)?;
-    let ids = super::tool_ids_by_slug(&round_tools);
-    let tools: Vec<(i64, &crate::domain::survey::ToolAnswer)> = answers
+    let ids = super::tool_ids_by_slug(tools);
+    let tools: Vec<(i64, &survey::ToolAnswer)> = answers
         .tools
         .iter()
         .filter_map(|(slug, a)| ids.get(slug).map(|id| (*id, a)))
@@ -42,37 +177,9 @@ pub fn save(
         .iter()
         .map(|(id, v)| (*id, v.as_str()))
         .collect();
-    let attempt = |conn: &mut DbConnection| {
-        crate::db::write_transaction(conn, |conn| {
-            let id = match responses::find_by_key(conn, key)? {
-                Some(id) => {
-                    responses::touch(conn, id, now)?;
-                    id
-                }
-                None => responses::insert(conn, invitation.round_id, invitation.team_id, key, now)?,
-            };
-            responses::replace_answers(conn, id, &tools, &questions)?;
-            // An answer implies the link was opened, even when posted directly.
-            rounds::mark_opened(conn, invitation.id, now)?;
-            rounds::mark_answered(conn, invitation.id, now)?;
-            Ok(())
-        })
+    let id = match responses::find_by_key(conn, key)? {
+        Some(id) => id,
+        None => responses::insert(conn, invitation.round_id, invitation.team_id, key)?,
     };
-    match attempt(conn) {
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => attempt(conn),
-        other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_depend_on_the_secret() {
-        let a = respondent_key("secret-one", "token");
-        assert_eq!(a.len(), 64);
-        assert_eq!(a, respondent_key("secret-one", "token"));
-        assert_ne!(a, respondent_key("secret-two", "token"));
-    }
+    responses::replace_answers(conn, id, &tools, &questions)
 }

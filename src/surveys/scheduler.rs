@@ -13,7 +13,8 @@ use std::sync::Mutex;
 
 use chrono::{NaiveDateTime, TimeDelta, TimeZone, Utc};
 
-use super::{OpenRoundError, open_round};
+use super::links::LinkKeys;
+use super::{OpenRoundError, answered, close_round, open_round};
 use crate::db::programs::Program;
 use crate::db::rounds::Round;
 use crate::db::{DbConnection, outbox, programs, rounds};
@@ -46,6 +47,7 @@ impl Scheduler {
     pub fn tick(
         &self,
         conn: &mut DbConnection,
+        keys: &LinkKeys,
         infra_min_teams: u32,
         now: NaiveDateTime,
     ) -> Result<TickReport, diesel::result::Error> {
@@ -56,7 +58,7 @@ impl Scheduler {
                 continue;
             };
             let period = period_key(due);
-            match open_round(conn, &program, infra_min_teams, Some(&period), now) {
+            match open_round(conn, keys, &program, infra_min_teams, Some(&period), now) {
                 Ok((round, invited)) => {
                     tracing::info!(program = %program.slug, round = round.number, invited, "opened a scheduled round");
                     report.opened.push((program.slug.clone(), round.number));
@@ -77,18 +79,13 @@ impl Scheduler {
             }
         }
         for round in rounds::open_at(conn, now)? {
-            report.reminders_queued += queue_reminders(conn, &round, now)?;
+            report.reminders_queued += queue_reminders(conn, keys, &round, now)?;
         }
         for round in rounds::closing_due(conn, now)? {
-            let thanks = crate::db::write_transaction(conn, |conn| {
-                if rounds::mark_closed(conn, round.id, now)? == 0 || !round.thank_on_close {
-                    return Ok::<_, diesel::result::Error>(0);
-                }
-                let answered = rounds::mailable_ids(conn, &round, true)?;
-                outbox::queue(conn, round.id, &answered, outbox::Kind::Thanks, 0, now)
-            })?;
-            report.rounds_closed += 1;
-            report.thanks_queued += thanks;
+            if let Some(thanks) = close_round(conn, keys, &round, now)? {
+                report.rounds_closed += 1;
+                report.thanks_queued += thanks;
+            }
         }
         Ok(report)
     }
@@ -155,6 +152,7 @@ fn period_key(due: NaiveDateTime) -> String {
 /// one nudge, not two at once.
 fn queue_reminders(
     conn: &mut DbConnection,
+    keys: &LinkKeys,
     round: &Round,
     now: NaiveDateTime,
 ) -> Result<usize, diesel::result::Error> {
@@ -167,7 +165,16 @@ fn queue_reminders(
         return Ok(0);
     }
     crate::db::write_transaction(conn, |conn| {
-        let unanswered = rounds::mailable_ids(conn, round, false)?;
+        // Each reminder is queued for everyone at once: once it is, later
+        // ticks have nothing to add (and need not work out who answered).
+        if outbox::has_queued(conn, round.id, outbox::Kind::Reminder, number)? {
+            return Ok(0);
+        }
+        let answered = answered(conn, keys, round.id)?;
+        let unanswered: Vec<i64> = rounds::mailable_ids(conn, round)?
+            .into_iter()
+            .filter(|id| !answered.contains(id))
+            .collect();
         outbox::queue(
             conn,
             round.id,

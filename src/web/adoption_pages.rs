@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use super::page::{self, FlashKind};
 use crate::db::{adoptions, teams, tools};
-use crate::domain::directory::is_infrastructure;
 use crate::web::csrf::{self, CsrfForm};
 use crate::web::error::AppError;
 use crate::web::extract::{AdminAccount, SignedIn};
@@ -45,12 +44,12 @@ pub async fn show(
     }
     let threshold = state.config.infra_min_teams;
     let (teams, tools, pairs, counts) = state
-        .db(|conn| {
+        .db(move |conn| {
             Ok((
                 teams::list_active(conn)?,
                 tools::list_active(conn)?,
                 adoptions::all(conn)?,
-                adoptions::usage_counts(conn)?,
+                adoptions::usage(conn, threshold)?,
             ))
         })
         .await?;
@@ -75,10 +74,10 @@ pub async fn show(
     let columns: Vec<Column> = tools
         .into_iter()
         .map(|tool| {
-            let critical_users = counts.get(&tool.id).map_or(0, |c| c.1);
+            let usage = counts.get(&tool.id).copied().unwrap_or_default();
             Column {
-                infrastructure: is_infrastructure(critical_users, threshold),
-                critical_users,
+                infrastructure: usage.infrastructure,
+                critical_users: usage.critical_teams,
                 tool,
             }
         })

@@ -82,6 +82,78 @@ pub fn verify(req: &HttpRequest, submitted: Option<&str>) -> Result<(), AppError
     check_token(&req.get_session(), submitted)
 }
 
+/// The sign-in form cannot use the session's token: it has no session yet,
+/// and making one for every visitor of `/login` would fill the sessions
+/// table for anyone who asks. Its token travels in a cookie signed with a
+/// key of its own instead ("double submit"): the form must echo the value,
+/// and only this server can sign one.
+pub struct LoginToken {
+    key: actix_web::cookie::Key,
+    cookie_name: &'static str,
+    secure: bool,
+}
+
+impl LoginToken {
+    pub fn new(secret: &crate::secret::Secret<String>, base_url: &BaseUrl) -> Self {
+        let secure = base_url.is_https();
+        LoginToken {
+            key: actix_web::cookie::Key::derive_from(
+                format!("infrapulse-login:{}", secret.expose()).as_bytes(),
+            ),
+            // `__Host-` cookies cannot be planted by a sibling subdomain.
+            cookie_name: if secure {
+                "__Host-infrapulse_login"
+            } else {
+                "infrapulse_login"
+            },
+            secure,
+        }
+    }
+
+    /// The token the request's cookie carries, when it is ours; otherwise a
+    /// new one with the cookie to set.
+    pub fn issue(&self, req: &HttpRequest) -> (String, Option<actix_web::cookie::Cookie<'static>>) {
+        if let Some(token) = self.verified(req) {
+            return (token, None);
+        }
+        use actix_web::cookie::{Cookie, CookieJar, SameSite};
+        let token = random_hex(32);
+        let mut jar = CookieJar::new();
+        jar.signed_mut(&self.key).add(
+            Cookie::build(self.cookie_name, token.clone())
+                .path("/")
+                .http_only(true)
+                .secure(self.secure)
+                .same_site(SameSite::Strict)
+                .finish(),
+        );
+        let cookie = jar.get(self.cookie_name).cloned();
+        (token, cookie)
+    }
+
+    fn verified(&self, req: &HttpRequest) -> Option<String> {
+        let mut jar = actix_web::cookie::CookieJar::new();
+        jar.add_original(req.cookie(self.cookie_name)?);
+        jar.signed(&self.key)
+            .get(self.cookie_name)
+            .map(|c| c.value().to_owned())
+    }
+
+    /// Checks a sign-in form's token against its cookie, and its origin.
+    pub fn check(&self, req: &HttpRequest, submitted: Option<&str>) -> Result<(), AppError> {
+        let state = AppState::of(req)?;
+        check_headers(req, &state.config.base_url)?;
+        match (self.verified(req), submitted) {
+            (Some(expected), Some(submitted))
+                if bool::from(expected.as_bytes().ct_eq(submitted.as_bytes())) =>
+            {
+                Ok(())
+            }
+            _ => Err(AppError::Forbidden(REJECTED.into())),
+        }
+    }
+}
+
 /// A URL-encoded form whose CSRF token and origin have been checked.
 pub struct CsrfForm<T>(pub T);
 
@@ -103,8 +175,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if !content_type.starts_with("application/x-www-form-urlencoded") {
                 return Err(AppError::BadRequest("Expected a submitted HTML form.".into()).into());
             }
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-                .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+            let pairs = super::form::pairs(&body)?;
             let submitted = pairs
                 .iter()
                 .find(|(k, _)| k == FIELD)

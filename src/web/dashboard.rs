@@ -8,7 +8,6 @@ use serde::Serialize;
 use super::page;
 use crate::db::{accounts, adoptions, members, outbox, sessions, teams, tools};
 use crate::domain::account::Role;
-use crate::domain::directory::is_infrastructure;
 use crate::web::error::AppError;
 use crate::web::extract::SignedIn;
 use crate::web::state::AppState;
@@ -35,6 +34,7 @@ pub async fn show(
         .db(move |conn| {
             let active_tools: std::collections::HashSet<i64> =
                 tools::list_active(conn)?.iter().map(|t| t.id).collect();
+            let usage = adoptions::usage(conn, threshold)?;
             let counts = Counts {
                 admins: accounts::count_by_role(conn, Role::Admin)?,
                 viewers: accounts::count_by_role(conn, Role::Viewer)?,
@@ -42,11 +42,9 @@ pub async fn show(
                 teams: teams::count_active(conn)?,
                 members: members::count_active(conn)?,
                 tools: tools::count_active(conn)?,
-                infrastructure: adoptions::usage_counts(conn)?
+                infrastructure: usage
                     .iter()
-                    .filter(|(tool, (_, critical))| {
-                        active_tools.contains(tool) && is_infrastructure(*critical, threshold)
-                    })
+                    .filter(|(tool, u)| active_tools.contains(tool) && u.infrastructure)
                     .count(),
             };
             Ok((counts, conn.backend_name(), outbox::counts(conn, None)?))

@@ -39,13 +39,26 @@ pub fn page(state: &AppState, status: StatusCode, message: &str) -> Option<Strin
     state.templates.render("error.html", &ctx).ok()
 }
 
+fn session_storage_failed(error: &actix_web::Error) -> bool {
+    use actix_session::storage::{LoadError, SaveError, UpdateError};
+    use actix_web::error::InternalError;
+    error.as_error::<InternalError<LoadError>>().is_some()
+        || error.as_error::<InternalError<SaveError>>().is_some()
+        || error.as_error::<InternalError<UpdateError>>().is_some()
+}
+
 fn render<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let Some(error) = res.response().error() else {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     };
-    let status = res.status();
+    // The session store fails only when the database does: say "try again".
+    let status = if session_storage_failed(error) {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        res.status()
+    };
     let app_error = error.as_error::<AppError>();
     if status.is_server_error() {
         let cause = match app_error {
@@ -56,6 +69,9 @@ fn render<B: MessageBody + 'static>(
     }
     let message = match app_error {
         Some(e) => e.public_message(),
+        None if status == StatusCode::SERVICE_UNAVAILABLE => {
+            AppError::Unavailable(anyhow::anyhow!("the session store failed")).public_message()
+        }
         None => default_message(status).to_owned(),
     };
     let Some(html) = AppState::of(res.request())
@@ -65,6 +81,7 @@ fn render<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     };
     let (req, mut response) = res.into_parts();
+    *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

@@ -10,6 +10,7 @@ pub mod email_pages;
 pub mod error;
 pub mod error_pages;
 pub mod extract;
+pub mod form;
 pub mod import_pages;
 pub mod lifecycle;
 pub mod members_pages;

@@ -14,7 +14,7 @@ use crate::db::{outbox, rounds, teams, tools};
 use crate::domain::directory::{Slug, parse_named};
 use crate::domain::survey::{Cadence, QuestionKind, parse_reminder_days};
 use crate::domain::text::{parse_name, parse_text};
-use crate::surveys::{self, OpenRoundError, scheduler};
+use crate::surveys::{self, DeadlineChange, OpenRoundError, scheduler};
 use crate::web::csrf::CsrfForm;
 use crate::web::error::AppError;
 use crate::web::extract::{AdminAccount, SignedIn};
@@ -659,9 +659,9 @@ pub async fn open_round(
     let program = find(&state, slug.into_inner()).await?;
     let now = state.clock.now();
     let threshold = state.config.infra_min_teams;
-    let p = program.clone();
+    let (p, keys) = (program.clone(), state.links.clone());
     let result = state
-        .db(move |conn| Ok(surveys::open_round(conn, &p, threshold, None, now)))
+        .db(move |conn| Ok(surveys::open_round(conn, &keys, &p, threshold, None, now)))
         .await?;
     match result {
         Ok((round, invited)) => {
@@ -710,20 +710,16 @@ pub async fn round(
     let (slug, number) = path.into_inner();
     let (program, round) = find_round(&state, slug, number).await?;
     let round_id = round.id;
-    let program_id = program.id;
-    let (by_team, tools, emails, latest) = state
+    let r = round.clone();
+    let (progress, tools, emails) = state
         .db(move |conn| {
             Ok((
-                rounds::progress_by_team(conn, round_id)?,
+                surveys::progress(conn, &r)?,
                 rounds::tools(conn, round_id)?,
                 outbox::counts(conn, Some(round_id))?,
-                rounds::last_number(conn, program_id)?,
             ))
         })
         .await?;
-    let (invited, opened, answered) = by_team.iter().fold((0, 0, 0), |(i, o, a), row| {
-        (i + row.1, o + row.2, a + row.3)
-    });
     let mut ctx = page::context(&session, Some(&account))?;
     ctx.insert("nav", "programs");
     ctx.insert("program", &program);
@@ -739,12 +735,7 @@ pub async fn round(
     );
     ctx.insert("tools", &tools);
     ctx.insert("emails", &emails);
-    ctx.insert("latest", &(round.number == latest));
-    ctx.insert("invited", &invited);
-    ctx.insert("opened", &opened);
-    ctx.insert("answered", &answered);
-    ctx.insert("rate", &surveys::percent(answered, invited));
-    ctx.insert("teams", &surveys::team_progress(by_team, round.anonymity_k));
+    ctx.insert("progress", &progress);
     Ok(page::html(
         StatusCode::OK,
         state.templates.render("round.html", &ctx)?,
@@ -760,50 +751,36 @@ pub async fn change_round(
 ) -> Result<HttpResponse, AppError> {
     let (slug, number) = path.into_inner();
     let (program, round) = find_round(&state, slug, number).await?;
-    let now = state.clock.now();
     let back = format!("/programs/{}/rounds/{}", program.slug, round.number);
     let fields: BTreeMap<&str, &str> = pairs
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let new_close = match (
-        fields.get("action").copied(),
-        fields.get("days").map(|d| d.trim().parse::<i64>()),
-    ) {
-        (Some("close"), _) if round.is_open(now) => now,
-        (Some("extend"), Some(Ok(days))) if (1..=90).contains(&days) => {
-            round.closes_at.max(now) + chrono::TimeDelta::days(days)
-        }
-        (Some("extend"), _) => {
-            page::flash(&session, FlashKind::Error, "Extend by 1 to 90 days.");
-            return Ok(page::see_other(&back));
-        }
+    let change = match fields.get("action").copied() {
+        Some("close") => DeadlineChange::CloseNow,
+        Some("extend") => DeadlineChange::ExtendDays(
+            fields
+                .get("days")
+                .and_then(|d| d.trim().parse().ok())
+                .unwrap_or(0),
+        ),
         _ => return Err(AppError::BadRequest("Unknown change to the round.".into())),
     };
-    let (id, program_id) = (round.id, program.id);
-    let latest = state
-        .db(move |conn| Ok(rounds::last_number(conn, program_id)?))
+    let (id, now) = (round.id, state.clock.now());
+    let changed = state
+        .db(move |conn| Ok(surveys::change_deadline(conn, id, change, now)?))
         .await?;
-    if round.number != latest {
-        // Reopening an old round would put two rounds in front of respondents.
-        page::flash(
+    match changed {
+        Ok(closes_at) => page::flash(
             &session,
-            FlashKind::Error,
-            "Only the latest round can be changed.",
-        );
-        return Ok(page::see_other(&back));
-    }
-    state
-        .db(move |conn| Ok(rounds::set_closes_at(conn, id, new_close)?))
-        .await?;
-    page::flash(
-        &session,
-        FlashKind::Success,
-        format!(
-            "Round {} now closes {}.",
-            round.number,
-            new_close.format("%Y-%m-%d %H:%M UTC")
+            FlashKind::Success,
+            format!(
+                "Round {} now closes {}.",
+                round.number,
+                closes_at.format("%Y-%m-%d %H:%M UTC")
+            ),
         ),
-    );
+        Err(refused) => page::flash(&session, FlashKind::Error, refused.to_string()),
+    }
     Ok(page::see_other(&back))
 }

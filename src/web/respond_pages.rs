@@ -1,65 +1,41 @@
 //! The respondent's form at `/r/{token}`: no account, the token is the key.
 //! Unknown and malformed tokens get the same 404; a closed round a 410.
+//! Opening a link writes nothing; each request is one call to the database.
 
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::http::StatusCode;
+use actix_multipart::form::{MultipartForm, text::Text};
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::page;
-use crate::db::rounds::{self, Invitation, Round, RoundQuestion};
-use crate::db::{login_failures, programs, responses};
-use crate::domain::survey::{self, Property, Question, QuestionKind, ResponseAnswers, ToolAnswer};
-use crate::surveys::{self, respond};
+use crate::db::programs;
+use crate::db::rounds::{Invitation, Round};
+use crate::domain::survey::{self, FormErrors, Property, QuestionKind, ToolAnswer};
+use crate::surveys::respond::{self, Form, Opened, Submitted};
 use crate::web::csrf;
 use crate::web::error::AppError;
 use crate::web::state::AppState;
-
-/// Unknown-token look-ups allowed per client address in `MISS_WINDOW`. Valid
-/// links keep working past it, so one office behind a NAT is never locked out.
-const MISSES_ALLOWED: i64 = 100;
-const MISS_WINDOW: TimeDelta = TimeDelta::minutes(15);
 
 fn when(t: NaiveDateTime) -> String {
     t.format("%A %-d %B %Y, %H:%M UTC").to_string()
 }
 
-async fn find(
-    state: &AppState,
-    req: &HttpRequest,
-    token: String,
-) -> Result<(Invitation, Round), AppError> {
-    let now = state.clock.now();
-    let bucket = format!("token:{}", state.client_address(req));
-    let found = state
-        .db(move |conn| {
-            let invitation = if surveys::is_token_shaped(&token) {
-                rounds::invitation_by_token(conn, &token)?
-            } else {
-                None
-            };
-            match invitation {
-                Some(inv) => {
-                    let round = rounds::by_id(conn, inv.round_id)?;
-                    Ok(Ok((inv, round)))
-                }
-                None => {
-                    login_failures::record(conn, &bucket, now)?;
-                    let (misses, _) = login_failures::window(conn, &bucket, now - MISS_WINDOW)?;
-                    Ok(Err(misses > MISSES_ALLOWED))
-                }
-            }
-        })
-        .await?;
-    match found {
-        Ok(pair) => Ok(pair),
-        Err(true) => Err(AppError::TooManyRequests(
+/// An unknown link: a 404, or a 429 once the address has tried too many.
+/// Counted in memory only (`MissThrottle`), so a wrong link writes nothing.
+fn unknown(state: &AppState, req: &HttpRequest) -> AppError {
+    if state
+        .misses
+        .miss(&state.client_address(req), state.clock.now())
+    {
+        AppError::TooManyRequests(
             "Too many links that do not exist were tried from your network. Wait a few minutes."
                 .into(),
-        )),
-        Err(false) => Err(AppError::NotFound),
+        )
+    } else {
+        AppError::NotFound
     }
 }
 
@@ -68,6 +44,18 @@ fn closed(round: &Round) -> AppError {
         "This survey closed on {}. Thank you for your time; look out for the next round.",
         when(round.closes_at)
     ))
+}
+
+/// The invitation and round behind a link, for its thanks and stop pages.
+async fn find(
+    state: &AppState,
+    req: &HttpRequest,
+    token: String,
+) -> Result<(Invitation, Round), AppError> {
+    state
+        .db(move |conn| Ok(respond::find(conn, &token)?))
+        .await?
+        .ok_or_else(|| unknown(state, req))
 }
 
 #[derive(Serialize)]
@@ -89,6 +77,10 @@ struct ToolView {
     pain: String,
     proposal: String,
     errors: BTreeMap<&'static str, String>,
+    /// Whether its section starts unfolded: the first on a new form, those
+    /// with problems on a form sent back.
+    open: bool,
+    status: &'static str,
 }
 
 #[derive(Serialize)]
@@ -102,24 +94,12 @@ struct QuestionView {
     error: Option<String>,
 }
 
-fn questions(rows: &[RoundQuestion]) -> Vec<Question> {
-    rows.iter()
-        .filter_map(|q| {
-            Some(Question {
-                id: q.id,
-                kind: q.kind.parse().ok()?,
-                prompt: q.prompt.clone(),
-                options: q
-                    .options
-                    .lines()
-                    .map(str::trim)
-                    .filter(|o| !o.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-                required: q.required,
-            })
-        })
-        .collect()
+/// One line of the error summary: what needs another look, and where.
+#[derive(Serialize)]
+struct Problem {
+    field: String,
+    label: String,
+    message: String,
 }
 
 /// Field name to value(s), from stored answers or from a submitted form.
@@ -160,15 +140,55 @@ fn values_from_answers(tools: &[(String, ToolAnswer)], answers: &[(i64, String)]
     v
 }
 
+fn saved_values(form: &Form) -> Values {
+    let Some(stored) = &form.saved else {
+        return Values::new();
+    };
+    let slugs: HashMap<i64, &str> = form
+        .tools
+        .iter()
+        .map(|t| (t.tool_id, t.slug.as_str()))
+        .collect();
+    let tools: Vec<(String, ToolAnswer)> = stored
+        .tools
+        .iter()
+        .filter_map(|(id, a)| slugs.get(id).map(|s| (s.to_string(), a.clone())))
+        .collect();
+    values_from_answers(&tools, &stored.questions)
+}
+
+/// The label a field has on the form, for the error summary.
+fn field_label(form: &Form, field: &str) -> String {
+    for t in &form.tools {
+        if let Some(rest) = field.strip_prefix(&format!("t.{}.", t.slug)) {
+            let what = Property::ALL
+                .iter()
+                .find(|p| p.field() == rest)
+                .map(|p| p.label())
+                .unwrap_or(match rest {
+                    "satisfaction" => "Overall satisfaction",
+                    "hours_lost" => "Hours lost",
+                    "pain" => "What hurts most",
+                    "proposal" => "What you would change",
+                    other => other,
+                });
+            return format!("{}: {what}", t.name);
+        }
+    }
+    form.questions
+        .iter()
+        .find(|q| q.field() == field)
+        .map_or_else(|| field.to_owned(), |q| q.prompt.clone())
+}
+
 fn render(
     state: &AppState,
-    l: &Loaded,
+    token: &str,
+    form: &Form,
     values: &Values,
-    errors: &BTreeMap<String, String>,
+    errors: &FormErrors,
     status: StatusCode,
-    saved_before: bool,
 ) -> Result<HttpResponse, AppError> {
-    let (round, token, tools, qs) = (&l.round, &l.token, &l.tools, &l.questions);
     let one = |key: &str| {
         values
             .get(key)
@@ -176,14 +196,35 @@ fn render(
             .cloned()
             .unwrap_or_default()
     };
-    let tool_views: Vec<ToolView> = tools
+    let tool_views: Vec<ToolView> = form
+        .tools
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(i, t)| {
             let key = |f: &str| format!("t.{}.{f}", t.slug);
+            let not_used = !one(&key("not_used")).is_empty();
+            let tool_errors: BTreeMap<&'static str, String> =
+                ["satisfaction", "hours_lost", "pain", "proposal"]
+                    .into_iter()
+                    .filter_map(|f| errors.get(&key(f)).map(|e| (f, e.clone())))
+                    .collect();
+            let has_error = errors.keys().any(|f| f.starts_with(&key("")));
+            let answered = !one(&key("satisfaction")).is_empty();
+            let status = match (has_error, not_used, answered) {
+                (true, _, _) => "needs another look",
+                (false, true, _) => "not used by your team",
+                (false, false, true) => "answered",
+                (false, false, false) => "not answered yet",
+            };
+            let open = if errors.is_empty() {
+                i == 0 && !answered
+            } else {
+                has_error
+            };
             ToolView {
                 slug: t.slug.clone(),
                 name: t.name.clone(),
-                not_used: !one(&key("not_used")).is_empty(),
+                not_used,
                 ratings: Property::ALL
                     .iter()
                     .map(|p| RatingView {
@@ -197,17 +238,17 @@ fn render(
                 hours_lost: one(&key("hours_lost")),
                 pain: one(&key("pain")),
                 proposal: one(&key("proposal")),
-                errors: ["satisfaction", "hours_lost", "pain", "proposal"]
-                    .into_iter()
-                    .filter_map(|f| errors.get(&key(f)).map(|e| (f, e.clone())))
-                    .collect(),
+                errors: tool_errors,
+                open,
+                status,
             }
         })
         .collect();
-    let question_views: Vec<QuestionView> = qs
+    let question_views: Vec<QuestionView> = form
+        .questions
         .iter()
         .map(|q| {
-            let field = format!("q.{}", q.id);
+            let field = q.field();
             let given = values.get(&field).cloned().unwrap_or_default();
             QuestionView {
                 kind: q.kind,
@@ -224,14 +265,22 @@ fn render(
             }
         })
         .collect();
+    let problems: Vec<Problem> = errors
+        .iter()
+        .map(|(field, message)| Problem {
+            label: field_label(form, field),
+            field: field.clone(),
+            message: message.clone(),
+        })
+        .collect();
     let mut ctx = page::public_context();
-    ctx.insert("round", round);
-    ctx.insert("closes", &when(round.closes_at));
+    ctx.insert("round", &form.round);
+    ctx.insert("closes", &when(form.round.closes_at));
     ctx.insert("token", token);
     ctx.insert("tools", &tool_views);
     ctx.insert("questions", &question_views);
-    ctx.insert("error_count", &errors.len());
-    ctx.insert("saved_before", &saved_before);
+    ctx.insert("problems", &problems);
+    ctx.insert("saved_before", &form.saved.is_some());
     ctx.insert("text_max", &survey::TEXT_MAX);
     ctx.insert("hours_max", &survey::HOURS_MAX);
     Ok(page::html(
@@ -240,117 +289,82 @@ fn render(
     ))
 }
 
-struct Loaded {
-    token: String,
-    invitation: Invitation,
-    round: Round,
-    tools: Vec<rounds::RoundTool>,
-    questions: Vec<Question>,
-    key: String,
-}
-
-async fn load(state: &AppState, req: &HttpRequest, token: String) -> Result<Loaded, AppError> {
-    let (invitation, round) = find(state, req, token.clone()).await?;
-    if !round.is_open(state.clock.now()) {
-        return Err(closed(&round));
-    }
-    let (round_id, team_id) = (round.id, invitation.team_id);
-    let (tools, question_rows) = state
-        .db(move |conn| {
-            Ok((
-                rounds::tools_for_team(conn, round_id, team_id)?,
-                rounds::questions(conn, round_id)?,
-            ))
-        })
-        .await?;
-    Ok(Loaded {
-        key: respond::respondent_key(state.respondent_secret.expose(), &token),
-        token,
-        questions: questions(&question_rows),
-        invitation,
-        round,
-        tools,
-    })
-}
-
 pub async fn form(
     state: web::Data<AppState>,
     req: HttpRequest,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
-    let l = load(&state, &req, token.clone()).await?;
-    let (invitation_id, key, now) = (l.invitation.id, l.key.clone(), state.clock.now());
-    let slugs: HashMap<i64, String> = l
-        .tools
-        .iter()
-        .map(|t| (t.tool_id, t.slug.clone()))
-        .collect();
-    let saved = state
-        .db(move |conn| {
-            rounds::mark_opened(conn, invitation_id, now)?;
-            match responses::find_by_key(conn, &key)? {
-                Some(id) => Ok(Some(responses::answers(conn, id)?)),
-                None => Ok(None),
-            }
-        })
-        .await?;
-    let values = match &saved {
-        Some(stored) => {
-            let tools: Vec<(String, ToolAnswer)> = stored
-                .tools
-                .iter()
-                .filter_map(|(id, a)| slugs.get(id).map(|s| (s.clone(), a.clone())))
-                .collect();
-            values_from_answers(&tools, &stored.questions)
-        }
-        None => Values::new(),
-    };
-    render(
-        &state,
-        &l,
-        &values,
-        &BTreeMap::new(),
-        StatusCode::OK,
-        saved.is_some(),
-    )
+    let (keys, now, t) = (state.links.clone(), state.clock.now(), token.clone());
+    match state
+        .db(move |conn| Ok(respond::open(conn, &keys, &t, now)?))
+        .await?
+    {
+        Opened::Form(form) => render(
+            &state,
+            &token,
+            &form,
+            &saved_values(&form),
+            &FormErrors::new(),
+            StatusCode::OK,
+        ),
+        Opened::Closed(round) => Err(closed(&round)),
+        Opened::Unknown => Err(unknown(&state, &req)),
+    }
 }
 
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     token: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     csrf::check_headers(&req, &state.config.base_url)?;
+    expect_form(&req)?;
+    let pairs = super::form::pairs(&body)?;
     let token = token.into_inner();
-    let l = load(&state, &req, token.clone()).await?;
-    let pairs = form.into_inner();
-    let slugs: Vec<String> = l.tools.iter().map(|t| t.slug.clone()).collect();
-    let answers: ResponseAnswers = match survey::parse_response(&pairs, &slugs, &l.questions) {
-        Err(malformed) => return Err(AppError::BadRequest(malformed.to_string())),
-        Ok(Err(errors)) => {
+    let (keys, now, t) = (state.links.clone(), state.clock.now(), token.clone());
+    let for_render = pairs.clone();
+    match state
+        .db(move |conn| Ok(respond::submit(conn, &keys, &t, &pairs, now)?))
+        .await?
+    {
+        Submitted::Saved => Ok(page::see_other(&format!("/r/{token}/thanks"))),
+        Submitted::Invalid(form, errors) => {
             let mut values = Values::new();
-            for (k, v) in pairs {
+            for (k, v) in for_render {
                 values.entry(k).or_default().push(v);
             }
-            return render(
+            render(
                 &state,
-                &l,
+                &token,
+                &form,
                 &values,
                 &errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                false,
-            );
+            )
         }
-        Ok(Ok(answers)) => answers,
-    };
-    let now = state.clock.now();
-    let (invitation, key) = (l.invitation.clone(), l.key.clone());
-    state
-        .db(move |conn| Ok(respond::save(conn, &invitation, &key, &answers, now)?))
-        .await?;
-    Ok(page::see_other(&format!("/r/{token}/thanks")))
+        Submitted::Malformed(why) => Err(AppError::BadRequest(why)),
+        Submitted::Closed(round) => Err(closed(&round)),
+        Submitted::Unknown => Err(unknown(&state, &req)),
+    }
+}
+
+fn content_type(req: &HttpRequest) -> &str {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+fn expect_form(req: &HttpRequest) -> Result<(), AppError> {
+    if content_type(req).starts_with("application/x-www-form-urlencoded") {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest(
+            "Expected a submitted HTML form.".into(),
+        ))
+    }
 }
 
 pub async fn thanks(
@@ -405,6 +419,15 @@ pub async fn stop_form(
     render_stop(&state, &round, &token, stopped, false).await
 }
 
+/// The fields a stop request may carry, as `multipart/form-data` (which RFC
+/// 8058 recommends mail providers send) or URL-encoded (the page's buttons).
+#[derive(MultipartForm)]
+pub struct StopFields {
+    action: Option<Text<String>>,
+    #[multipart(rename = "List-Unsubscribe")]
+    list_unsubscribe: Option<Text<String>>,
+}
+
 /// Stops (or resumes) the program's emails to the link's member: no more
 /// invitations, reminders or thanks until they resume. Answers the page's
 /// buttons (`action=stop|resume`) and mail providers' one-click unsubscribe
@@ -413,15 +436,11 @@ pub async fn stop(
     state: web::Data<AppState>,
     req: HttpRequest,
     token: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     csrf::check_headers(&req, &state.config.base_url)?;
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let out = match (field("action"), field("List-Unsubscribe")) {
+    let (action, one_click) = stop_fields(&req, payload).await?;
+    let out = match (action.as_deref(), one_click.as_deref()) {
         (Some("stop"), _) | (None, Some("One-Click")) => true,
         (Some("resume"), _) => false,
         _ => {
@@ -437,4 +456,40 @@ pub async fn stop(
         .db(move |conn| Ok(programs::set_opted_out(conn, program, member, out, now)?))
         .await?;
     render_stop(&state, &round, &token, out, true).await
+}
+
+/// (`action`, `List-Unsubscribe`) from either kind of form body.
+async fn stop_fields(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    use actix_web::FromRequest;
+    if content_type(req).starts_with("multipart/form-data") {
+        let mut payload = payload.into_inner();
+        let form = MultipartForm::<StopFields>::from_request(req, &mut payload)
+            .await
+            .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+        let StopFields {
+            action,
+            list_unsubscribe,
+        } = form.into_inner();
+        return Ok((
+            action.map(Text::into_inner),
+            list_unsubscribe.map(Text::into_inner),
+        ));
+    }
+    expect_form(req)?;
+    let body = payload
+        .to_bytes_limited(crate::startup::BODY_LIMIT)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge("What you sent is too large.".into()))?
+        .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+    let pairs = super::form::pairs(&body)?;
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    Ok((field("action"), field("List-Unsubscribe")))
 }

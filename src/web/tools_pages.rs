@@ -10,7 +10,7 @@ use super::lifecycle::{self, Answer};
 use super::page::{self, FieldErrors, FlashKind, NoFields};
 use crate::db::accounts::Account;
 use crate::db::{adoptions, teams, tools};
-use crate::domain::directory::{Category, is_infrastructure, parse_named};
+use crate::domain::directory::{Category, parse_named};
 use crate::web::csrf::CsrfForm;
 use crate::web::error::AppError;
 use crate::web::extract::{AdminAccount, SignedIn};
@@ -71,18 +71,18 @@ pub async fn list(
     let threshold = state.config.infra_min_teams;
     let rows = state
         .db(move |conn| {
-            let counts = adoptions::usage_counts(conn)?;
+            let counts = adoptions::usage(conn, threshold)?;
             Ok(tools::list(conn)?
                 .into_iter()
                 .map(|(tool, owner)| {
-                    let (users, critical_users) = counts.get(&tool.id).copied().unwrap_or((0, 0));
+                    let usage = counts.get(&tool.id).copied().unwrap_or_default();
                     Row {
                         category: tool.category().label(),
-                        infrastructure: is_infrastructure(critical_users, threshold),
+                        infrastructure: usage.infrastructure,
                         tool,
                         owner,
-                        users,
-                        critical_users,
+                        users: usage.teams,
+                        critical_users: usage.critical_teams,
                     }
                 })
                 .collect::<Vec<_>>())
@@ -106,26 +106,26 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let tool = find(&state, slug.into_inner()).await?;
     let (tool_id, owner_id) = (tool.id, tool.owner_team_id);
-    let (teams_using, owner) = state
+    let threshold = state.config.infra_min_teams;
+    let (teams_using, owner, usage) = state
         .db(move |conn| {
             let owner = teams::find(conn, owner_id)?;
-            Ok((adoptions::teams_using(conn, tool_id)?, owner))
+            let usage = adoptions::usage(conn, threshold)?
+                .get(&tool_id)
+                .copied()
+                .unwrap_or_default();
+            Ok((adoptions::teams_using(conn, tool_id)?, owner, usage))
         })
         .await?;
-    let critical = teams_using
-        .iter()
-        .filter(|(team, critical)| *critical && team.active)
-        .count() as i64;
-    let threshold = state.config.infra_min_teams;
     let mut ctx = page::context(&session, Some(&account))?;
     ctx.insert("nav", "tools");
     ctx.insert("tool", &tool);
     ctx.insert("category", tool.category().label());
     ctx.insert("owner", &owner);
     ctx.insert("teams_using", &teams_using);
-    ctx.insert("critical", &critical);
+    ctx.insert("critical", &usage.critical_teams);
     ctx.insert("threshold", &threshold);
-    ctx.insert("infrastructure", &is_infrastructure(critical, threshold));
+    ctx.insert("infrastructure", &usage.infrastructure);
     Ok(page::html(
         StatusCode::OK,
         state.templates.render("tool.html", &ctx)?,

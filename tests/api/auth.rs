@@ -133,7 +133,7 @@ async fn repeated_failures_lock_the_account_until_the_window_passes() {
         res.text()
             .await
             .unwrap()
-            .contains("Too many failed sign-ins")
+            .contains("Too many sign-in attempts")
     );
     // Unknown accounts lock the same way: the lock tells nothing.
     for _ in 0..5 {

@@ -59,11 +59,10 @@ impl Drop for Driver {
 async fn a_respondent_answers_on_a_phone() {
     let app = spawn_app().await;
     let now = infrapulse::clock::Clock::now(app.clock.as_ref());
-    let secret = app.state.respondent_secret.expose().clone();
     let token = app.with_db(|conn| {
         infrapulse::demo::seed_directory(conn, now).unwrap();
-        infrapulse::demo::seed_surveys(conn, &secret, 3, now).unwrap();
-        crate::helpers::open_round_token(conn)
+        infrapulse::demo::seed_surveys(conn, &app.state.links, 3, now).unwrap();
+        crate::helpers::open_round_token(&app.state, conn)
     });
 
     let driver = Driver::start();

@@ -457,11 +457,12 @@ async fn two_schedulers_ticking_at_once_open_one_round_per_period_and_queue_each
         std::thread::scope(|s| {
             for scheduler in [&first, &second] {
                 let (pool, barrier) = (app.state.pool.clone(), &barrier);
+                let keys = app.state.links.clone();
                 s.spawn(move || {
                     let mut conn = pool.get().unwrap();
                     for _ in 0..3 {
                         barrier.wait();
-                        scheduler.tick(&mut conn, 3, now).expect("tick");
+                        scheduler.tick(&mut conn, &keys, 3, now).expect("tick");
                     }
                 });
             }

@@ -174,7 +174,7 @@ impl TestApp {
         let now = self.clock.now();
         self.with_db(|conn| {
             infrapulse::surveys::scheduler::Scheduler::default()
-                .tick(conn, 3, now)
+                .tick(conn, &self.state.links, 3, now)
                 .expect("scheduler tick")
         })
     }
@@ -380,13 +380,46 @@ impl TestApp {
     }
 }
 
+/// The link token of an invitation, made as the server makes it: the
+/// database holds only its seed.
+pub fn token_from_seed(state: &AppState, seed: Option<String>, legacy: Option<String>) -> String {
+    state
+        .links
+        .token_of(seed.as_deref(), legacy.as_deref())
+        .expect("an invitation has a link")
+}
+
 /// A link of the newest round, for tests that answer as one of its invitees.
-pub fn open_round_token(conn: &mut DbConnection) -> String {
+pub fn open_round_token(state: &AppState, conn: &mut DbConnection) -> String {
     use diesel::prelude::*;
     use infrapulse::db::schema::invitations;
-    invitations::table
+    let (seed, legacy) = invitations::table
         .order(invitations::id.desc())
-        .select(invitations::token)
+        .select((invitations::token_seed, invitations::legacy_token))
         .first(conn)
-        .unwrap()
+        .unwrap();
+    token_from_seed(state, seed, legacy)
+}
+
+impl TestApp {
+    /// Every link token of a round, by invitation id.
+    pub fn tokens_of_round(&self, round_id: i64) -> Vec<(i64, String)> {
+        use diesel::prelude::*;
+        use infrapulse::db::schema::invitations;
+        let rows: Vec<(i64, Option<String>, Option<String>)> = self.with_db(|conn| {
+            invitations::table
+                .filter(invitations::round_id.eq(round_id))
+                .order(invitations::id.asc())
+                .select((
+                    invitations::id,
+                    invitations::token_seed,
+                    invitations::legacy_token,
+                ))
+                .load(conn)
+                .unwrap()
+        });
+        rows.into_iter()
+            .map(|(id, seed, legacy)| (id, token_from_seed(&self.state, seed, legacy)))
+            .collect()
+    }
 }

@@ -57,15 +57,16 @@ pub async fn open_round(app: &TestApp) -> reqwest::Response {
 
 pub fn token_of(app: &TestApp, email: &str) -> String {
     use infrapulse::db::schema::{invitations, members};
-    app.with_db(|conn| {
+    let (seed, legacy) = app.with_db(|conn| {
         invitations::table
             .inner_join(members::table)
             .filter(members::email.eq(email))
             .order(invitations::id.desc())
-            .select(invitations::token)
-            .first::<String>(conn)
+            .select((invitations::token_seed, invitations::legacy_token))
+            .first::<(Option<String>, Option<String>)>(conn)
             .unwrap()
-    })
+    });
+    crate::helpers::token_from_seed(&app.state, seed, legacy)
 }
 
 pub fn answer(slug: &str) -> Vec<(String, String)> {
@@ -142,19 +143,14 @@ async fn opening_a_round_invites_each_audience_member_once_with_an_unguessable_l
     assert!(html.contains("Opened round 1 and queued invitations to 6 people."));
     assert!(html.contains("<dt>Invited</dt><dd>6</dd>"));
 
-    let tokens: Vec<String> = app.with_db(|conn| {
-        infrapulse::db::schema::invitations::table
-            .select(infrapulse::db::schema::invitations::token)
-            .load(conn)
-            .unwrap()
-    });
+    let tokens: Vec<String> = app.tokens_of_round(1).into_iter().map(|(_, t)| t).collect();
     assert_eq!(tokens.len(), 6);
     let mut unique = tokens.clone();
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), 6);
     for t in &tokens {
-        assert!(infrapulse::surveys::is_token_shaped(t));
+        assert!(infrapulse::surveys::links::is_token_shaped(t));
         assert!(!html.contains(t.as_str()), "admins never see links");
     }
 
@@ -172,9 +168,10 @@ async fn the_same_period_cannot_open_twice() {
         let program = infrapulse::db::programs::find_by_slug(conn, "pulse")
             .unwrap()
             .unwrap();
-        infrapulse::surveys::open_round(conn, &program, 3, Some("2027-Q1"), now).unwrap();
+        let keys = &app.state.links;
+        infrapulse::surveys::open_round(conn, keys, &program, 3, Some("2027-Q1"), now).unwrap();
         infrapulse::db::rounds::set_closes_at(conn, 1, now).unwrap();
-        let again = infrapulse::surveys::open_round(conn, &program, 3, Some("2027-Q1"), now);
+        let again = infrapulse::surveys::open_round(conn, keys, &program, 3, Some("2027-Q1"), now);
         assert!(
             matches!(
                 again,
@@ -436,7 +433,7 @@ async fn unknown_and_malformed_tokens_look_the_same() {
     create_program(&app, &[]).await;
     open_round(&app).await;
     let unknown = app
-        .get(&format!("/r/{}", infrapulse::surveys::new_token()))
+        .get(&format!("/r/{}", infrapulse::secret::random_hex(16)))
         .await;
     let malformed = app.get("/r/not-a-token'%20OR%201=1").await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
@@ -515,19 +512,33 @@ async fn the_round_page_hides_small_groups_and_admins_can_close_it() {
     }
     let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
     assert!(html.contains("<dt>Answered</dt><dd>3</dd>") && html.contains("<dd>50%</dd>"));
+    assert!(!html.contains("Opened the link"), "opening is not recorded");
+    // Team A (2) alone would be shown, but then 3 - 2 gives away that one
+    // person of B and C answered: A is hidden with them.
+    for team in ["Team A", "Team B", "Team C"] {
+        assert!(
+            html.contains(&format!(
+                "<td>{team}</td><td>2</td><td colspan=\"2\" class=\"muted suppressed\">hidden"
+            )),
+            "{team}: {html}"
+        );
+    }
+    // With B at 2 too, C's 0 alone would be 4 - 2 - 2: one more group (A,
+    // the first of the two smallest) is hidden with it, and B shows.
+    post_answers(&app, &token_of(&app, "b2@example.com"), &answer("ci")).await;
+    let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
     assert!(
-        html.contains("<dt>Opened the link</dt><dd>3</dd>"),
-        "an answer implies an opening"
-    );
-    assert!(
-        html.contains("<td>Team A</td><td>2</td><td>2</td><td>100%</td>"),
+        html.contains("<td>Team B</td><td>2</td><td>2</td><td>100%</td>"),
         "{html}"
     );
-    assert!(
-        html.contains(
-            "<td>Team B</td><td>2</td><td colspan=\"2\" class=\"muted\">fewer than 2</td>"
-        )
-    );
+    for team in ["Team A", "Team C"] {
+        assert!(
+            html.contains(&format!(
+                "<td>{team}</td><td>2</td><td colspan=\"2\" class=\"muted suppressed\">hidden"
+            )),
+            "{team}: {html}"
+        );
+    }
 
     let res = app
         .submit(
@@ -544,6 +555,7 @@ async fn the_round_page_hides_small_groups_and_admins_can_close_it() {
             .status(),
         StatusCode::GONE
     );
+    // A closed round is sealed: it cannot be extended into life again.
     let res = app
         .submit(
             "/programs/pulse/rounds/1",
@@ -551,12 +563,17 @@ async fn the_round_page_hides_small_groups_and_admins_can_close_it() {
             &[("action", "extend"), ("days", "2")],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.get_text(&location(&res)).await;
+    assert!(html.contains("cannot be opened again"), "{html}");
+    assert!(
+        !html.contains("Extend by days"),
+        "no deadline form on a closed round"
+    );
     assert_eq!(
         app.get(&format!("/r/{}", token_of(&app, "c1@example.com")))
             .await
             .status(),
-        StatusCode::OK
+        StatusCode::GONE
     );
 }
 
@@ -603,10 +620,31 @@ async fn concurrent_openings_make_one_round() {
 }
 
 #[tokio::test]
-async fn only_the_latest_round_can_be_reopened() {
+async fn only_an_open_round_can_change_its_deadline() {
     let app = organisation().await;
     create_program(&app, &[]).await;
     open_round(&app).await;
+    let extend = [("action", "extend"), ("days", "5")];
+    let res = app
+        .submit(
+            "/programs/pulse/rounds/1",
+            "/programs/pulse/rounds/1",
+            &extend,
+        )
+        .await;
+    let (_, html) = app.get_text(&location(&res)).await;
+    assert!(html.contains("Round 1 now closes"), "{html}");
+    for days in ["0", "91", "x"] {
+        let res = app
+            .submit(
+                "/programs/pulse/rounds/1",
+                "/programs/pulse/rounds/1",
+                &[("action", "extend"), ("days", days)],
+            )
+            .await;
+        let (_, html) = app.get_text(&location(&res)).await;
+        assert!(html.contains("Extend by 1 to 90 days."), "{days}");
+    }
     let close = [("action", "close")];
     app.submit(
         "/programs/pulse/rounds/1",
@@ -619,8 +657,10 @@ async fn only_the_latest_round_can_be_reopened() {
     assert_eq!(location(&res), "/programs/pulse/rounds/2");
 
     let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
-    assert!(!html.contains("Extend"), "no deadline form on an old round");
-    let extend = [("action", "extend"), ("days", "5")];
+    assert!(
+        !html.contains("Extend"),
+        "no deadline form on a closed round"
+    );
     let res = app
         .submit(
             "/programs/pulse/rounds/1",
@@ -629,24 +669,14 @@ async fn only_the_latest_round_can_be_reopened() {
         )
         .await;
     let (_, html) = app.get_text(&location(&res)).await;
-    assert!(
-        html.contains("Only the latest round can be changed."),
-        "{html}"
-    );
+    assert!(html.contains("Round 1 has closed."), "{html}");
     let old_link = token_of(&app, "a1@example.com");
     assert_eq!(
         app.get(&format!("/r/{old_link}")).await.status(),
         StatusCode::OK,
         "round 2's link"
     );
-    let round1_token: String = app.with_db(|conn| {
-        use infrapulse::db::schema::invitations;
-        invitations::table
-            .filter(invitations::round_id.eq(1))
-            .select(invitations::token)
-            .first(conn)
-            .unwrap()
-    });
+    let round1_token = app.tokens_of_round(1).remove(0).1;
     assert_eq!(
         app.get(&format!("/r/{round1_token}")).await.status(),
         StatusCode::GONE
