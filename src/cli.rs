@@ -457,7 +457,9 @@ fn import_file(config: &Config, what: ImportCommand) -> anyhow::Result<()> {
                 eprintln!("… and {} more", outcome.errors.len() - SHOWN);
             }
             anyhow::bail!(
-                "{} rows have errors; nothing was imported",
+                "{} of {} rows have errors ({} in all); nothing was imported",
+                outcome.rows_with_errors(),
+                outcome.rows,
                 outcome.errors.len()
             )
         }

@@ -34,7 +34,15 @@ impl Cadence {
         if raw.is_empty() {
             return Err("must not be empty".into());
         }
-        croner::Cron::from_str(raw).map_err(|e| format!("is not a valid cron expression ({e})"))?;
+        let cron = croner::Cron::from_str(raw)
+            .map_err(|e| format!("is not a valid cron expression ({e})"))?;
+        // "0 0 30 2 *" parses but never comes: a program on it would never
+        // open a round. Eight years from any date span a leap day.
+        let from = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        match cron.find_next_occurrence(&from, false) {
+            Ok(next) if next - from <= TimeDelta::days(8 * 366) => {}
+            _ => return Err("never falls on a real date".into()),
+        }
         Ok(Cadence::Cron(raw.to_owned()))
     }
 
@@ -421,6 +429,11 @@ mod tests {
             "2026-04-01 09:00"
         );
         assert!(Cadence::cron("61 * * * *").is_err());
+        assert_eq!(
+            Cadence::cron("0 0 30 2 *"),
+            Err("never falls on a real date".into())
+        );
+        assert!(Cadence::cron("0 0 29 2 *").is_ok(), "every leap year");
         assert!(Cadence::cron("every monday").is_err());
     }
 

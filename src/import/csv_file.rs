@@ -54,8 +54,12 @@ pub fn read(
     if text.trim().is_empty() {
         return Err(FileError::Empty);
     }
+    // The csv crate numbers records one line early after a CRLF, which is
+    // what Excel and Python write; line breaks inside cells lose their CR,
+    // which no name, email or flag may hold anyway.
+    let text = text.replace("\r\n", "\n");
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(detect_delimiter(text))
+        .delimiter(detect_delimiter(&text))
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -168,6 +172,15 @@ mod tests {
             [["a@x.io", "Ada", "core"]],
             "columns in any order"
         );
+    }
+
+    #[test]
+    fn crlf_files_report_the_lines_people_see() {
+        let crlf = b"email,name,team\r\na@x.io,A,core\r\nb@x.io,B\r\nc@x.io,\"C\r\nD\",core\r\n";
+        let (rows, errors) = read(crlf, &COLS).unwrap();
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 4]);
+        assert_eq!(errors[0].line, 3);
+        assert_eq!(rows[1].fields[1], "C\nD");
     }
 
     #[test]

@@ -82,13 +82,20 @@ impl Outcome {
     pub fn is_clean(&self) -> bool {
         self.errors.is_empty()
     }
+
+    /// Rows with at least one error (a row can have several).
+    pub fn rows_with_errors(&self) -> usize {
+        let mut lines: Vec<u64> = self.errors.iter().map(|e| e.line).collect();
+        lines.dedup();
+        lines.len()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(transparent)]
     File(#[from] FileError),
-    #[error("{} rows have errors; nothing was imported.", .0.errors.len())]
+    #[error("{} of {} rows have errors; nothing was imported.", .0.rows_with_errors(), .0.rows)]
     Rows(Outcome),
     #[error(transparent)]
     Database(#[from] diesel::result::Error),

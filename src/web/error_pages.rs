@@ -39,26 +39,13 @@ pub fn page(state: &AppState, status: StatusCode, message: &str) -> Option<Strin
     state.templates.render("error.html", &ctx).ok()
 }
 
-fn session_storage_failed(error: &actix_web::Error) -> bool {
-    use actix_session::storage::{LoadError, SaveError, UpdateError};
-    use actix_web::error::InternalError;
-    error.as_error::<InternalError<LoadError>>().is_some()
-        || error.as_error::<InternalError<SaveError>>().is_some()
-        || error.as_error::<InternalError<UpdateError>>().is_some()
-}
-
 fn render<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let Some(error) = res.response().error() else {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     };
-    // The session store fails only when the database does: say "try again".
-    let status = if session_storage_failed(error) {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
-        res.status()
-    };
+    let status = res.status();
     let app_error = error.as_error::<AppError>();
     if status.is_server_error() {
         let cause = match app_error {
@@ -81,7 +68,13 @@ fn render<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     };
     let (req, mut response) = res.into_parts();
-    *response.status_mut() = status;
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body was not read: the connection cannot carry
+        // another request, and the client must be told so.
+        response
+            .head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
+    }
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

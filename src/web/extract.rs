@@ -9,7 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
-use super::session_store::ACCOUNT_ID;
+use super::session_store::{ACCOUNT_ID, UNAVAILABLE};
 use crate::db::accounts::{self, Account};
 use crate::domain::account::Role;
 use crate::web::error::AppError;
@@ -35,6 +35,11 @@ async fn current_account(req: &HttpRequest) -> Result<Account, AppError> {
     } else {
         "/".to_owned()
     };
+    if session.contains_key(UNAVAILABLE) {
+        return Err(AppError::Unavailable(anyhow::anyhow!(
+            "the session could not be loaded"
+        )));
+    }
     let Some(id) = session.get::<i64>(ACCOUNT_ID).ok().flatten() else {
         return Err(AppError::LoginRequired { next });
     };

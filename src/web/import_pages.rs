@@ -201,6 +201,7 @@ pub async fn preview(
     match outcome {
         Ok(outcome) => {
             ctx.insert("error_count", &outcome.errors.len());
+            ctx.insert("rows_with_errors", &outcome.rows_with_errors());
             ctx.insert(
                 "shown_errors",
                 &outcome.errors.iter().take(500).collect::<Vec<_>>(),

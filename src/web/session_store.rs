@@ -18,6 +18,18 @@ use crate::secret::{hex, random_hex};
 /// The session key that holds the signed-in account's id.
 pub const ACCOUNT_ID: &str = "account_id";
 
+/// Set in place of the state when the database could not be reached to load
+/// it. actix-session turns a failed load into an opaque 500 that bypasses
+/// the error pages; this lets the extractors answer 503 with a page instead.
+pub const UNAVAILABLE: &str = "_store_unavailable";
+
+/// Whether a store error means the database is out of reach.
+fn unavailable(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<diesel::r2d2::PoolError>().is_some()
+        || e.downcast_ref::<diesel::result::Error>()
+            .is_some_and(db::is_unavailable)
+}
+
 #[derive(Clone)]
 pub struct DbSessionStore {
     pool: DbPool,
@@ -56,11 +68,18 @@ impl SessionStore for DbSessionStore {
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let hash = key_hash(session_key.as_ref());
         let now = self.clock.now();
-        let state = run(&self.pool, move |conn| {
+        let state = match run(&self.pool, move |conn| {
             Ok(sessions::load_live(conn, &hash, now)?)
         })
         .await
-        .map_err(LoadError::Other)?;
+        {
+            Ok(state) => state,
+            Err(e) if unavailable(&e) => {
+                tracing::warn!(error = %e, "cannot load a session: the database is out of reach");
+                return Ok(Some(HashMap::from([(UNAVAILABLE.into(), "true".into())])));
+            }
+            Err(e) => return Err(LoadError::Other(e)),
+        };
         state
             .map(|s| serde_json::from_str(&s))
             .transpose()
@@ -133,11 +152,19 @@ impl SessionStore for DbSessionStore {
         let hash = key_hash(session_key.as_ref());
         let now = self.clock.now();
         let expires_at = now + ttl(ttl_);
-        run(&self.pool, move |conn| {
+        let extended = run(&self.pool, move |conn| {
             sessions::extend_live(conn, &hash, expires_at, TimeDelta::minutes(1), now)?;
             Ok(())
         })
-        .await
+        .await;
+        match extended {
+            // A missed extension only shortens an idle timeout.
+            Err(e) if unavailable(&e) => {
+                tracing::warn!(error = %e, "cannot extend a session: the database is out of reach");
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     async fn delete(&self, session_key: &SessionKey) -> anyhow::Result<()> {

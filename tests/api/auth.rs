@@ -259,3 +259,116 @@ async fn login_never_redirects_off_site() {
         .unwrap();
     assert_eq!(location(&res), "/");
 }
+
+/// 64 wrong passwords at once for one (unknown) account: each attempt is
+/// counted before any hashing, so at most the account's limit of five is
+/// hashed, whatever the timing; the rest are refused outright.
+#[tokio::test]
+async fn parallel_sign_ins_hash_no_more_than_the_limit() {
+    let app = spawn_app().await;
+    let (_, html) = app.get_text("/login").await;
+    let token = crate::helpers::csrf_token(&html);
+    let before = app.state.metrics.password_checks();
+    let attempts = (0..64).map(|_| {
+        app.client
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", "nobody@example.com"),
+                ("password", "not the password"),
+            ])
+            .send()
+    });
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status())
+        .collect();
+    let hashed = app.state.metrics.password_checks() - before;
+    assert!(hashed <= 5, "{hashed} hashes for one account");
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    let denied = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(denied as u64, hashed, "every hash ends in a 401");
+    assert_eq!(refused + denied, 64, "{statuses:?}");
+}
+
+/// The same from one address against 40 different accounts: the address's
+/// limit of 30 holds.
+#[tokio::test]
+async fn one_address_cannot_spread_guesses_over_many_accounts() {
+    let app = spawn_app().await;
+    let (_, html) = app.get_text("/login").await;
+    let token = crate::helpers::csrf_token(&html);
+    let before = app.state.metrics.password_checks();
+    let emails: Vec<String> = (0..40).map(|i| format!("user{i}@example.com")).collect();
+    let attempts = emails.iter().map(|email| {
+        app.client
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", email.as_str()),
+                ("password", "not the password"),
+            ])
+            .send()
+    });
+    futures_util::future::join_all(attempts).await;
+    assert!(app.state.metrics.password_checks() - before <= 30);
+}
+
+/// Behind a proxy (TRUST_PROXY=true) the client may write anything into
+/// X-Forwarded-For and Forwarded; only the entry the proxy appended counts.
+#[tokio::test]
+async fn forged_forwarding_headers_do_not_dodge_the_address_limit() {
+    let app = crate::helpers::spawn_app_with(&[("TRUST_PROXY", "true")], false).await;
+    let (_, html) = app.get_text("/login").await;
+    let token = crate::helpers::csrf_token(&html);
+    let attempt = |email: String, forwarded_for: String, forwarded: Option<String>| {
+        let mut req = app
+            .client
+            .post(app.url("/login"))
+            .header("x-forwarded-for", forwarded_for)
+            .form(&[
+                ("csrf_token", token.clone()),
+                ("email", email),
+                ("password", "not the password".into()),
+            ]);
+        if let Some(f) = forwarded {
+            req = req.header("forwarded", f);
+        }
+        req.send()
+    };
+    // The proxy appends 203.0.113.5 to whatever the client sent.
+    for i in 0..30 {
+        let res = attempt(
+            format!("user{i}@example.com"),
+            format!("10.{}.{}.1, 203.0.113.5", i / 200, i % 200),
+            Some(format!("for=10.9.{i}.1")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let res = attempt(
+        "fresh@example.com".into(),
+        "192.0.2.77, 203.0.113.5".into(),
+        Some("for=192.0.2.78".into()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a new first entry is not a new client"
+    );
+    // Another client behind the same proxy is another address.
+    let res = attempt("fresh@example.com".into(), "198.51.100.20".into(), None)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}

@@ -629,6 +629,29 @@ async fn the_stop_link_pauses_that_members_invitations_for_the_program() {
     assert_eq!(res.status(), StatusCode::OK);
     let (_, program) = app.get_text("/programs/pulse").await;
     assert!(program.contains("B One"));
+
+    // ... also as multipart/form-data, which RFC 8058 recommends senders use.
+    assert_eq!(post("resume").await.unwrap().status(), StatusCode::OK);
+    let boundary = "rfc8058-boundary";
+    let res = app
+        .client
+        .post(app.url(&stop))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--{boundary}--\r\n"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, program) = app.get_text("/programs/pulse").await;
+    assert!(
+        program.contains("B One"),
+        "stopped again by the multipart post"
+    );
 }
 
 #[tokio::test]

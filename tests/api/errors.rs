@@ -78,9 +78,106 @@ async fn an_oversized_body_gets_the_413_page() {
         .send()
         .await
         .unwrap();
+    let connection = res
+        .headers()
+        .get("connection")
+        .map(|v| v.to_str().unwrap().to_owned());
     let (status, ct, html) = page(res).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_error_page(status, &ct, &html, "Too large");
+    assert_eq!(
+        connection.as_deref(),
+        Some("close"),
+        "the unread body ends the connection, and the client is told"
+    );
+}
+
+#[tokio::test]
+async fn text_that_is_not_utf8_is_refused_not_mangled() {
+    let app = crate::surveys::organisation().await;
+    crate::surveys::create_program(&app, &[]).await;
+    crate::surveys::open_round(&app).await;
+    let token = crate::surveys::token_of(&app, "b1@example.com");
+    let res = app
+        .client
+        .post(app.url(&format!("/r/{token}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("t.ci.satisfaction=3&t.ci.pain=caf%E9+cr%E8me")
+        .send()
+        .await
+        .unwrap();
+    let (status, _, html) = page(res).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("not valid UTF-8"), "{html}");
+    assert_eq!(app.count_rows("responses"), 0);
+    // The same in an admin form.
+    let (_, form) = app.get_text("/teams/new").await;
+    let res = app
+        .client
+        .post(app.url("/teams"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf_token={}&name=Caf%E9", csrf_token(&form)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+/// Every connection busy (a stuck database looks the same from here):
+/// pages say 503 after the checkout timeout, `/readyz` after its own second.
+#[tokio::test]
+async fn a_database_out_of_reach_answers_503() {
+    let app = spawn_app().await;
+    app.signed_in_as(Role::Admin).await;
+    let held: Vec<_> = (0..4).map(|_| app.state.pool.get().unwrap()).collect();
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let (status, ct, html) = page(app.get("/teams").await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_error_page(status, &ct, &html, "Temporarily unavailable");
+    drop(held);
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/teams").await.status(), StatusCode::OK);
+}
+
+/// PostgreSQL goes away under the running server: its connections are cut
+/// and new ones refused. Requests answer 503, never 500, and all is well
+/// once it is back.
+#[tokio::test]
+async fn a_postgres_outage_answers_503_and_recovers() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let app = spawn_app().await;
+    let Some(admin_url) = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|_| app.db.is_postgres())
+    else {
+        eprintln!("a_postgres_outage_answers_503_and_recovers: runs on PostgreSQL only");
+        return;
+    };
+    app.signed_in_as(Role::Admin).await;
+    assert_eq!(app.get("/teams").await.status(), StatusCode::OK);
+    let name = app.db.url.rsplit('/').next().unwrap().to_owned();
+    let mut admin = PgConnection::establish(&admin_url).unwrap();
+    let outage = |allow: bool, admin: &mut PgConnection| {
+        diesel::sql_query(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}"))
+            .execute(admin)
+            .unwrap();
+        if !allow {
+            diesel::sql_query(format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            ))
+            .execute(admin)
+            .unwrap();
+        }
+    };
+    outage(false, &mut admin);
+    for path in ["/teams", "/programs", "/readyz"] {
+        let status = app.get(path).await.status();
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+    }
+    outage(true, &mut admin);
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/teams").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]

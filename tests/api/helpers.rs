@@ -423,3 +423,67 @@ impl TestApp {
             .collect()
     }
 }
+
+/// A table's column names, as the database reports them.
+pub fn column_names(conn: &mut DbConnection, table: &str) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let sql = match conn {
+        DbConnection::Sqlite(_) => format!("SELECT name FROM pragma_table_info('{table}')"),
+        DbConnection::Postgresql(_) => format!(
+            "SELECT column_name::TEXT AS name FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = '{table}' ORDER BY ordinal_position"
+        ),
+    };
+    diesel::sql_query(sql)
+        .load::<Name>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.name)
+        .collect()
+}
+
+/// Every row of a table as text, one string per column, in a stable order.
+/// `extra` adds expressions (PostgreSQL's `xmin`, `ctid`) to each row.
+pub fn dump_table(conn: &mut DbConnection, table: &str, extra: &[&str]) -> Vec<Vec<String>> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        r: String,
+    }
+    const SEP: &str = "\u{1f}";
+    let mut exprs: Vec<String> = column_names(conn, table)
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect();
+    exprs.extend(extra.iter().map(|e| e.to_string()));
+    let joined = exprs
+        .iter()
+        .map(|e| format!("COALESCE(CAST({e} AS TEXT), '∅')"))
+        .collect::<Vec<_>>()
+        .join(&format!(" || '{SEP}' || "));
+    let mut rows: Vec<Vec<String>> =
+        diesel::sql_query(format!("SELECT {joined} AS r FROM {table}"))
+            .load::<Row>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|row| row.r.split(SEP).map(str::to_owned).collect())
+            .collect();
+    rows.sort();
+    rows
+}
+
+/// Every application table, dumped.
+pub fn dump_all(conn: &mut DbConnection) -> Vec<(String, Vec<Vec<String>>)> {
+    infrapulse::db::table_names(conn)
+        .unwrap()
+        .into_iter()
+        .map(|t| {
+            let rows = dump_table(conn, &t, &[]);
+            (t, rows)
+        })
+        .collect()
+}

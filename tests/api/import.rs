@@ -115,6 +115,25 @@ eve@example.com,=HYPERLINK(\"http://evil\"),core\n\
     assert_eq!(app.count_rows("teams"), 2);
 }
 
+/// What Excel and Python write: CRLF line ends. Lines are named as an
+/// editor shows them, and rows (not errors) are counted.
+#[tokio::test]
+async fn crlf_files_name_the_right_lines_and_count_rows() {
+    let app = admin_with_teams().await;
+    let file = "email,name,team\r\nada@example.com,Ada,core\r\nnot-an-email,,nowhere\r\nada@example.com,Ada again,core\r\n";
+    let (_, html) = app.preview_csv("members", file.as_bytes(), false).await;
+    assert!(
+        html.contains("ada@example.com already appears on line 2."),
+        "{html}"
+    );
+    assert!(html.contains("<tr><td>3</td><td>email</td>"), "{html}");
+    assert!(!html.contains("<tr><td>1</td>"), "the header has no errors");
+    assert!(
+        html.contains("2 of 3 rows have errors (4 in all)"),
+        "{html}"
+    );
+}
+
 #[tokio::test]
 async fn bom_semicolons_and_new_teams() {
     let app = admin_with_teams().await;
@@ -241,7 +260,10 @@ async fn the_command_line_imports_all_or_nothing() {
         "{stderr}"
     );
     assert!(stderr.contains("line 4, team: There is no team 'ghosts'"));
-    assert!(stderr.contains("2 rows have errors; nothing was imported"));
+    assert!(
+        stderr.contains("2 of 3 rows have errors (2 in all); nothing was imported"),
+        "{stderr}"
+    );
     assert_eq!(app.count_rows("members"), 0);
 
     let (code, stdout, stderr) = cli(

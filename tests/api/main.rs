@@ -6,6 +6,7 @@ mod accounts;
 mod architecture;
 mod auth;
 mod browser;
+mod confidentiality;
 mod config;
 mod csrf;
 mod directory;
