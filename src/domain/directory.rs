@@ -138,16 +138,22 @@ pub fn parse_named(
         .map_err(|e| errors.push(("name", format!("The name {e}."))))
         .ok();
     let slug = if slug.trim().is_empty() {
-        name.as_deref().and_then(Slug::from_name).ok_or_else(|| {
-            errors.push((
-                "slug",
-                "Choose a slug: the name has no letters or digits to make one from.".into(),
-            ))
+        // Made from the name: a missing or bad name has its own message,
+        // and a second one about the slug would only confuse.
+        name.as_deref().and_then(|name| {
+            Slug::from_name(name).or_else(|| {
+                errors.push((
+                    "slug",
+                    "Choose a slug: the name has no letters or digits to make one from.".into(),
+                ));
+                None
+            })
         })
     } else {
-        Slug::parse(slug).map_err(|e| errors.push(("slug", format!("The slug {e}."))))
-    }
-    .ok();
+        Slug::parse(slug)
+            .map_err(|e| errors.push(("slug", format!("The slug {e}."))))
+            .ok()
+    };
     let description = parse_text(description, DESCRIPTION_MAX)
         .map_err(|e| errors.push(("description", format!("The description {e}."))))
         .ok();
@@ -220,6 +226,11 @@ mod tests {
         let errors = parse_named("", "Bad Slug", "\u{0}").err().unwrap();
         let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, ["name", "slug", "description"]);
+        let errors = parse_named("  ", "", "").err().unwrap();
+        let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["name"], "an empty name gives one message, not two");
+        let errors = parse_named("日本", "", "").err().unwrap();
+        assert_eq!(errors[0].0, "slug", "a name with nothing to make a slug of");
         let ok = parse_named("Feature flags", "", "Toggles").unwrap();
         assert_eq!(ok.slug.as_str(), "feature-flags");
     }

@@ -4,5 +4,9 @@
 pub mod account;
 pub mod anonymity;
 pub mod directory;
+pub mod program;
 pub mod survey;
 pub mod text;
+
+/// Field name to message, for a form shown again beside its errors.
+pub type FieldErrors = std::collections::BTreeMap<&'static str, String>;

@@ -143,6 +143,17 @@ pub enum QuestionKind {
     Text,
 }
 
+impl QuestionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionKind::Rating => "rating",
+            QuestionKind::Single => "single",
+            QuestionKind::Multi => "multi",
+            QuestionKind::Text => "text",
+        }
+    }
+}
+
 impl FromStr for QuestionKind {
     type Err = String;
 

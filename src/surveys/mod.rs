@@ -3,19 +3,20 @@
 //! respondent answered, working out who has answered, and closing a round.
 
 pub mod links;
+pub mod programs;
 pub mod respond;
 pub mod scheduler;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDateTime, TimeDelta};
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use crate::db::programs::Program;
+use crate::db::programs::{self as program_rows, Program};
 use crate::db::rounds::NewInvitation;
 use crate::db::rounds::{self, NewRound, Round};
-use crate::db::{DbConnection, adoptions, members, outbox, programs, responses, teams, tools};
+use crate::db::{DbConnection, members, outbox, responses};
 use links::LinkKeys;
 
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +59,7 @@ pub fn open_round(
     now: NaiveDateTime,
 ) -> Result<(Round, usize), OpenRoundError> {
     crate::db::write_transaction(conn, |conn| {
-        programs::lock(conn, program.id)?;
+        program_rows::lock(conn, program.id)?;
         if let Some(open) = rounds::for_program(conn, program.id)?
             .into_iter()
             .find(|r| r.is_open(now))
@@ -69,44 +70,15 @@ pub fn open_round(
             });
         }
 
-        let usage = adoptions::usage(conn, infra_min_teams)?;
-        let chosen: HashSet<i64> = programs::chosen_tools(conn, program.id)?
-            .into_iter()
-            .collect();
-        let included: Vec<tools::Tool> = tools::list_active(conn)?
-            .into_iter()
-            .filter(|t| {
-                if program.all_infra_tools {
-                    usage.get(&t.id).is_some_and(|u| u.infrastructure)
-                } else {
-                    chosen.contains(&t.id)
-                }
-            })
-            .collect();
-        if included.is_empty() {
+        let scope = self::programs::scope(conn, program, infra_min_teams)?;
+        if scope.tools.is_empty() {
             return Err(OpenRoundError::NoTools);
         }
-        let included_ids: HashSet<i64> = included.iter().map(|t| t.id).collect();
-
-        let active_teams: HashSet<i64> = teams::list_active(conn)?.iter().map(|t| t.id).collect();
-        let pairs: Vec<(i64, i64)> = adoptions::all(conn)?
-            .into_iter()
-            .filter(|a| active_teams.contains(&a.team_id) && included_ids.contains(&a.tool_id))
-            .map(|a| (a.team_id, a.tool_id))
-            .collect();
-        let audience: BTreeSet<i64> = if program.all_using_teams {
-            pairs.iter().map(|(team, _)| *team).collect()
-        } else {
-            programs::chosen_teams(conn, program.id)?
-                .into_iter()
-                .filter(|t| active_teams.contains(t))
-                .collect()
-        };
-        let stopped: HashSet<i64> = programs::opted_out_ids(conn, program.id)?
+        let stopped: HashSet<i64> = program_rows::opted_out_ids(conn, program.id)?
             .into_iter()
             .collect();
         let mut invitees = Vec::new();
-        for team in &audience {
+        for team in &scope.audience {
             for member in members::active_ids_in_team(conn, *team)? {
                 if !stopped.contains(&member) {
                     let token_seed = links::new_seed();
@@ -142,7 +114,7 @@ pub fn open_round(
             },
             now,
         )?;
-        for (position, tool) in included.iter().enumerate() {
+        for (position, tool) in scope.tools.iter().enumerate() {
             rounds::add_tool(
                 conn,
                 round.id,
@@ -152,10 +124,10 @@ pub fn open_round(
                 &tool.name,
             )?;
         }
-        for (team, tool) in pairs.iter().filter(|(team, _)| audience.contains(team)) {
+        for (team, tool) in &scope.usage {
             rounds::add_team_tool(conn, round.id, *team, *tool)?;
         }
-        for question in programs::questions(conn, program.id)? {
+        for question in program_rows::questions(conn, program.id)? {
             rounds::add_question(conn, round.id, &question)?;
         }
         rounds::invite_all(conn, round.id, &invitees, now)?;

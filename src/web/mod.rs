@@ -18,7 +18,9 @@ pub mod middleware;
 pub mod ops;
 pub mod page;
 pub mod programs_pages;
+pub mod questions_pages;
 pub mod respond_pages;
+pub mod rounds_pages;
 pub mod session_store;
 pub mod state;
 pub mod static_files;
@@ -161,20 +163,20 @@ fn survey_routes(cfg: &mut web::ServiceConfig) {
     .route("/programs/{slug}/resume", post().to(programs_pages::resume))
     .route(
         "/programs/{slug}/questions",
-        post().to(programs_pages::add_question),
+        post().to(questions_pages::add_question),
     )
     .route(
         "/programs/{slug}/questions/{id}/delete",
-        post().to(programs_pages::delete_question),
+        post().to(questions_pages::delete_question),
     )
     .route(
         "/programs/{slug}/rounds",
-        post().to(programs_pages::open_round),
+        post().to(rounds_pages::open_round),
     )
     .service(
         resource("/programs/{slug}/rounds/{number}")
-            .route(get().to(programs_pages::round))
-            .route(post().to(programs_pages::change_round)),
+            .route(get().to(rounds_pages::round))
+            .route(post().to(rounds_pages::change_round)),
     )
     .service(
         resource("/r/{token}")

@@ -129,8 +129,7 @@ pub fn confirm(
     ))
 }
 
-/// Field name to message, for re-rendering a form beside its errors.
-pub type FieldErrors = std::collections::BTreeMap<&'static str, String>;
+pub use crate::domain::FieldErrors;
 
 /// A local path to return to after signing in; anything else becomes `/`,
 /// so the login page cannot be used to send people to another site.

@@ -33,7 +33,24 @@ async fn one_team_of(members: usize) -> TestApp {
         )
         .await;
     app.submit(&preview, &preview, &[]).await;
-    crate::surveys::create_program(&app, &[("anonymity_k", "5")]).await;
+    let res = app
+        .submit(
+            "/programs/new",
+            "/programs",
+            &[
+                ("name", "Quarterly pulse"),
+                ("slug", "pulse"),
+                ("tools_mode", "chosen"),
+                ("tools", "ci"),
+                ("audience_mode", "using"),
+                ("cadence_kind", "weeks"),
+                ("cadence_weeks", "13"),
+                ("open_days", "14"),
+                ("anonymity_k", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "program created");
     crate::surveys::open_round(&app).await;
     app
 }
