@@ -23,7 +23,7 @@ use infrapulse::clock::{Clock, SystemClock};
 use infrapulse::config::Config;
 use infrapulse::db::programs::{self, ProgramFields};
 use infrapulse::db::{self, tools};
-use infrapulse::domain::directory::{Category, parse_named};
+use infrapulse::domain::directory::parse_named;
 use infrapulse::domain::survey::Cadence;
 use infrapulse::import::{self, Kind};
 use infrapulse::mail::Mailer;
@@ -137,6 +137,7 @@ fn organisation(
         Kind::Members,
         members.as_bytes(),
         true,
+        import::Surface::Cli,
         now,
         &mut |_, _| {},
     )?;
@@ -148,7 +149,7 @@ fn organisation(
         conn,
         &tools::ToolFields {
             named: &named,
-            category: Category::DeveloperTools,
+            category: "developer_tools",
             owner_team_id: owner,
         },
         now,
@@ -162,6 +163,7 @@ fn organisation(
         Kind::Adoption,
         adoption.as_bytes(),
         false,
+        import::Surface::Cli,
         now,
         &mut |_, _| {},
     )?;

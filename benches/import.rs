@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use infrapulse::clock::{Clock, SystemClock};
 use infrapulse::db::{self, tools};
-use infrapulse::domain::directory::{Category, parse_named};
+use infrapulse::domain::directory::parse_named;
 use infrapulse::import::{self, Kind};
 
 const TEAMS: usize = 200;
@@ -46,6 +46,7 @@ fn main() -> anyhow::Result<()> {
         Kind::Members,
         members.as_bytes(),
         true,
+        import::Surface::Cli,
         now,
         &mut |_, _| {},
     )?;
@@ -63,6 +64,7 @@ fn main() -> anyhow::Result<()> {
         Kind::Members,
         members.as_bytes(),
         false,
+        import::Surface::Cli,
         now,
         &mut |_, _| {},
     )?;
@@ -81,7 +83,7 @@ fn main() -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let fields = tools::ToolFields {
             named: &named,
-            category: Category::DeveloperTools,
+            category: "developer_tools",
             owner_team_id: owner,
         };
         tools::insert(&mut conn, &fields, now)?;
@@ -94,6 +96,7 @@ fn main() -> anyhow::Result<()> {
         Kind::Adoption,
         adoption.as_bytes(),
         false,
+        import::Surface::Cli,
         now,
         &mut |_, _| {},
     )?;

@@ -16,6 +16,7 @@ use crate::db;
 use crate::domain::account::{EmailAddress, NewPassword, PersonName, Role};
 use crate::secret::random_hex;
 use crate::startup::{Application, open_database};
+use crate::surveys::DeadlineChange;
 use crate::surveys::links::LinkKeys;
 use crate::telemetry;
 
@@ -65,10 +66,27 @@ enum RoundCommand {
         /// The program's slug, as in its address (/programs/SLUG).
         program: String,
     },
+    /// Close a program's open round now (it cannot be opened again).
+    Close {
+        /// The program's slug.
+        program: String,
+    },
+    /// Give a program's open round more days.
+    Extend {
+        /// The program's slug.
+        program: String,
+        /// Days to add to the deadline, 1 to 90.
+        #[arg(long)]
+        days: i64,
+    },
 }
 
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Teams, from a file with the columns slug,name,description.
+    Teams(ImportArgs),
+    /// Tools, from a file with the columns slug,name,category,owner_team.
+    Tools(ImportArgs),
     /// Members, from a file with the columns email,name,team.
     Members(ImportArgs),
     /// Who uses what, from a file with the columns team,tool,business_critical.
@@ -133,6 +151,12 @@ pub fn run() -> ExitCode {
         Command::Round {
             command: RoundCommand::Open { program },
         } => open_round(&config, &program),
+        Command::Round {
+            command: RoundCommand::Close { program },
+        } => change_deadline(&config, &program, DeadlineChange::CloseNow),
+        Command::Round {
+            command: RoundCommand::Extend { program, days },
+        } => change_deadline(&config, &program, DeadlineChange::ExtendDays(days)),
         Command::Healthcheck => healthcheck(config.bind),
     };
     match result {
@@ -260,11 +284,53 @@ fn demo(config: &Config) -> anyhow::Result<()> {
     deliver_with_progress(config, pool, open)
 }
 
-fn open_round(config: &Config, slug: &str) -> anyhow::Result<()> {
-    let pool = open_database(config)?;
+/// The database a command works on, which must exist already: only
+/// `serve`, `migrate` and `demo` create one. Run from the wrong folder, a
+/// command would otherwise make an empty `./data` and fail further on.
+fn existing_database(config: &Config) -> anyhow::Result<db::DbPool> {
+    if let db::DatabaseUrl::Sqlite(path) = &config.database_url
+        && !path.exists()
+    {
+        anyhow::bail!(
+            "there is no database at {}; run this where the server's data is, set DATA_DIR or \
+             DATABASE_URL to it, or create one with `infrapulse migrate`",
+            path.display()
+        );
+    }
+    open_database(config)
+}
+
+fn program_by_slug(
+    conn: &mut db::DbConnection,
+    slug: &str,
+) -> anyhow::Result<crate::db::programs::Program> {
+    crate::db::programs::find_by_slug(conn, slug)?
+        .with_context(|| format!("no program has the slug '{slug}'"))
+}
+
+fn change_deadline(config: &Config, slug: &str, change: DeadlineChange) -> anyhow::Result<()> {
+    let pool = existing_database(config)?;
     let mut conn = pool.get()?;
-    let program = crate::db::programs::find_by_slug(&mut conn, slug)?
-        .with_context(|| format!("no program has the slug '{slug}'"))?;
+    let program = program_by_slug(&mut conn, slug)?;
+    let round = crate::db::rounds::latest(&mut conn, program.id)?
+        .with_context(|| format!("{} has no rounds yet", program.name))?;
+    let closes_at =
+        crate::surveys::change_deadline(&mut conn, round.id, change, SystemClock.now())?
+            .map_err(|refused| anyhow::anyhow!("{refused}"))?;
+    println!(
+        "Round {} of {} now closes {}.",
+        round.number,
+        program.name,
+        closes_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    Ok(())
+}
+
+fn open_round(config: &Config, slug: &str) -> anyhow::Result<()> {
+    check_link_address(config)?;
+    let pool = existing_database(config)?;
+    let mut conn = pool.get()?;
+    let program = program_by_slug(&mut conn, slug)?;
     let keys = LinkKeys::new(&config.load_or_create_secret_key()?);
     let (round, invited) = crate::surveys::open_round(
         &mut conn,
@@ -352,8 +418,27 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Emailed links are built from BASE_URL. Left at its default they point at
+/// this machine's loopback address, which works for nobody else: refused when
+/// the emails really go out, a warning when they are written to files.
+fn check_link_address(config: &Config) -> anyhow::Result<()> {
+    if config.base_url_set {
+        return Ok(());
+    }
+    let warning = format!(
+        "BASE_URL is not set, so the emailed links point to {}, which only this machine can open",
+        config.base_url.as_str()
+    );
+    anyhow::ensure!(
+        config.smtp_url.is_none(),
+        "{warning}. Set BASE_URL to the address people reach the server at."
+    );
+    eprintln!("warning: {warning}.");
+    Ok(())
+}
+
 fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
-    let pool = open_database(config)?;
+    let pool = existing_database(config)?;
     let mut conn = pool.get()?;
     let now = SystemClock.now();
     match command {
@@ -396,6 +481,8 @@ fn import_file(config: &Config, what: ImportCommand) -> anyhow::Result<()> {
     use crate::import::{self, ImportError, Kind, csv_file};
 
     let (kind, args) = match what {
+        ImportCommand::Teams(args) => (Kind::Teams, args),
+        ImportCommand::Tools(args) => (Kind::Tools, args),
         ImportCommand::Members(args) => (Kind::Members, args),
         ImportCommand::Adoption(args) => (Kind::Adoption, args),
     };
@@ -409,7 +496,7 @@ fn import_file(config: &Config, what: ImportCommand) -> anyhow::Result<()> {
     );
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let pool = open_database(config)?;
+    let pool = existing_database(config)?;
     let mut conn = pool.get()?;
 
     let bar = indicatif::ProgressBar::new(0).with_style(
@@ -423,6 +510,7 @@ fn import_file(config: &Config, what: ImportCommand) -> anyhow::Result<()> {
         kind,
         &bytes,
         args.create_teams,
+        import::Surface::Cli,
         SystemClock.now(),
         &mut |done, total| {
             bar.set_length(total as u64);

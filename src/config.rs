@@ -23,6 +23,8 @@ pub struct Config {
     pub bind: SocketAddr,
     /// Where users reach the service; emailed links are built from it.
     pub base_url: BaseUrl,
+    /// Whether BASE_URL was set, rather than taken from BIND.
+    pub base_url_set: bool,
     /// `None`: emails are written as `.eml` files under `data_dir/mail`.
     pub smtp_url: Option<Secret<String>>,
     /// How long one SMTP exchange may take before it counts as a transient failure.
@@ -314,6 +316,7 @@ impl Config {
             database_url,
             db_pool_size,
             bind,
+            base_url_set: get("BASE_URL").is_some(),
             base_url,
             smtp_url,
             smtp_timeout: std::time::Duration::from_secs(u64::from(smtp_timeout)),

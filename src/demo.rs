@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 
 use crate::db::{DbConnection, accounts, adoptions, members, teams, tools};
-use crate::domain::directory::{Category, parse_named};
+use crate::domain::directory::parse_named;
 use crate::surveys::links::LinkKeys;
 
 /// (slug, name, description)
@@ -89,11 +89,11 @@ const LAST: &[&str] = &[
     "Wilson",
 ];
 
-/// (slug, name, category, owner, description, [(team, business_critical)])
+/// (slug, name, category key, owner, description, [(team, business_critical)])
 type ToolSpec = (
     &'static str,
     &'static str,
-    Category,
+    &'static str,
     &'static str,
     &'static str,
     &'static [(&'static str, bool)],
@@ -103,7 +103,7 @@ const TOOLS: &[ToolSpec] = &[
     (
         "ci",
         "CI",
-        Category::DeveloperTools,
+        "developer_tools",
         "devprod",
         "Builds and tests every change.",
         &[
@@ -121,7 +121,7 @@ const TOOLS: &[ToolSpec] = &[
     (
         "deploys",
         "Deploy pipeline",
-        Category::DeveloperTools,
+        "developer_tools",
         "devprod",
         "Ships services to production.",
         &[
@@ -137,7 +137,7 @@ const TOOLS: &[ToolSpec] = &[
     (
         "mongodb",
         "MongoDB shared replsets",
-        Category::DataInfrastructure,
+        "data_infrastructure",
         "data-platform",
         "Shared replica sets: easy to provision, shared everything.",
         &[
@@ -151,7 +151,7 @@ const TOOLS: &[ToolSpec] = &[
     (
         "kafka",
         "Kafka event bus",
-        Category::DataInfrastructure,
+        "data_infrastructure",
         "data-platform",
         "Events between services.",
         &[
@@ -164,7 +164,7 @@ const TOOLS: &[ToolSpec] = &[
     (
         "feature-flags",
         "Feature flags library",
-        Category::CoreLibraries,
+        "core_libraries",
         "devprod",
         "Gradual rollouts and kill switches.",
         &[
@@ -178,7 +178,7 @@ const TOOLS: &[ToolSpec] = &[
     (
         "service-framework",
         "Service framework",
-        Category::CoreLibraries,
+        "core_libraries",
         "devprod",
         "The shared library every service starts from.",
         &[
@@ -191,7 +191,7 @@ const TOOLS: &[ToolSpec] = &[
     (
         "training",
         "Model training platform",
-        Category::ModelTraining,
+        "model_training",
         "ml-platform",
         "Training jobs and experiment tracking.",
         &[
@@ -203,7 +203,7 @@ const TOOLS: &[ToolSpec] = &[
     (
         "warehouse",
         "Data warehouse",
-        Category::DataInfrastructure,
+        "data_infrastructure",
         "data-platform",
         "Analytics tables and dashboards.",
         &[("growth", false), ("recommendations", false)],
@@ -248,7 +248,7 @@ pub fn seed_directory(conn: &mut DbConnection, now: NaiveDateTime) -> anyhow::Re
                 parse_named(name, slug, description).map_err(|e| anyhow::anyhow!("{e:?}"))?;
             let fields = tools::ToolFields {
                 named: &named,
-                category: *category,
+                category,
                 owner_team_id: team_ids[owner],
             };
             let tool = tools::insert(conn, &fields, now)?;

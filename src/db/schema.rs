@@ -72,6 +72,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    categories (key) {
+        key -> Text,
+        name -> Text,
+        position -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     adoptions (team_id, tool_id) {
         team_id -> BigInt,
         tool_id -> BigInt,
@@ -263,6 +272,7 @@ diesel::table! {
 
 diesel::joinable!(members -> teams (team_id));
 diesel::joinable!(tools -> teams (owner_team_id));
+diesel::joinable!(tools -> categories (category));
 diesel::joinable!(adoptions -> teams (team_id));
 diesel::joinable!(adoptions -> tools (tool_id));
 diesel::joinable!(import_drafts -> accounts (account_id));
@@ -291,6 +301,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     teams,
     members,
     tools,
+    categories,
     adoptions,
     import_drafts,
     programs,

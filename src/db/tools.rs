@@ -5,8 +5,8 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{teams, tools};
-use crate::domain::directory::{Category, NamedThing};
+use super::schema::{categories, teams, tools};
+use crate::domain::directory::NamedThing;
 
 #[derive(Queryable, Debug, Clone, serde::Serialize)]
 pub struct Tool {
@@ -14,31 +14,28 @@ pub struct Tool {
     pub slug: String,
     pub name: String,
     pub description: String,
-    category: String,
+    /// The key of its category (`db::categories`).
+    pub category: String,
     pub owner_team_id: i64,
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-impl Tool {
-    /// The column has a CHECK constraint; anything else reads as Other.
-    pub fn category(&self) -> Category {
-        self.category.parse().unwrap_or(Category::Other)
-    }
-}
-
 pub struct ToolFields<'a> {
     pub named: &'a NamedThing,
-    pub category: Category,
+    /// A category's key.
+    pub category: &'a str,
     pub owner_team_id: i64,
 }
 
-/// Every tool with its owning team's name: active first, then by name.
-pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<(Tool, String)>> {
+/// Every tool with its owning team's and its category's names: active
+/// first, then by name.
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<(Tool, String, String)>> {
     tools::table
         .inner_join(teams::table)
-        .select((tools::all_columns, teams::name))
+        .inner_join(categories::table)
+        .select((tools::all_columns, teams::name, categories::name))
         .order((tools::active.desc(), tools::name.asc()))
         .load(conn)
 }
@@ -87,7 +84,7 @@ pub fn insert(conn: &mut DbConnection, t: &ToolFields, now: NaiveDateTime) -> Qu
             tools::slug.eq(t.named.slug.as_str()),
             tools::name.eq(&t.named.name),
             tools::description.eq(&t.named.description),
-            tools::category.eq(t.category.as_str()),
+            tools::category.eq(t.category),
             tools::owner_team_id.eq(t.owner_team_id),
             tools::active.eq(true),
             tools::created_at.eq(now),
@@ -108,7 +105,7 @@ pub fn update(
             tools::slug.eq(t.named.slug.as_str()),
             tools::name.eq(&t.named.name),
             tools::description.eq(&t.named.description),
-            tools::category.eq(t.category.as_str()),
+            tools::category.eq(t.category),
             tools::owner_team_id.eq(t.owner_team_id),
             tools::updated_at.eq(now),
         ))

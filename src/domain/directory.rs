@@ -1,8 +1,7 @@
-//! The directory's rules: slugs, tool categories, and what makes a tool
-//! technical infrastructure.
+//! The directory's rules: slugs, names, tool categories, and what makes a
+//! tool technical infrastructure.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::Serialize;
 
@@ -67,56 +66,14 @@ impl fmt::Display for Slug {
     }
 }
 
-/// The kinds of technical infrastructure (slide 11 of the talk), plus other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    DeveloperTools,
-    DataInfrastructure,
-    CoreLibraries,
-    ModelTraining,
-    Other,
-}
-
-impl Category {
-    pub const ALL: [Category; 5] = [
-        Category::DeveloperTools,
-        Category::DataInfrastructure,
-        Category::CoreLibraries,
-        Category::ModelTraining,
-        Category::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::DeveloperTools => "developer_tools",
-            Category::DataInfrastructure => "data_infrastructure",
-            Category::CoreLibraries => "core_libraries",
-            Category::ModelTraining => "model_training",
-            Category::Other => "other",
-        }
+/// A tool category's name (categories are a list admins keep, seeded with
+/// the talk's four kinds of technical infrastructure and "other").
+pub fn parse_category_name(raw: &str) -> Result<String, String> {
+    let name = parse_name(raw, 100).map_err(|e| format!("The name {e}."))?;
+    if Slug::from_name(&name).is_none() {
+        return Err("The name needs a letter or digit.".into());
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Category::DeveloperTools => "Developer tools",
-            Category::DataInfrastructure => "Data infrastructure",
-            Category::CoreLibraries => "Core libraries and frameworks",
-            Category::ModelTraining => "Model training and evaluation",
-            Category::Other => "Other",
-        }
-    }
-}
-
-impl FromStr for Category {
-    type Err = String;
-
-    fn from_str(raw: &str) -> Result<Self, String> {
-        Category::ALL
-            .into_iter()
-            .find(|c| c.as_str() == raw.trim())
-            .ok_or_else(|| "is not one of the listed categories".into())
-    }
+    Ok(name)
 }
 
 /// Validated fields of a team or tool form (and import rows).

@@ -7,15 +7,17 @@ use diesel::QueryResult;
 
 use super::csv_file::{CsvRow, RowError};
 use super::{Action, Kind, Outcome, RowChange};
+use crate::db::categories::{self, Category};
 use crate::db::members::{self, MemberFields};
 use crate::db::{DbConnection, adoptions, teams, tools};
 use crate::domain::account::{EmailAddress, PersonName};
-use crate::domain::directory::{NamedThing, Slug, parse_flag};
+use crate::domain::directory::{NamedThing, Slug, parse_flag, parse_named};
 
 /// The directory as an import sees it: lookups by slug, name and email.
 pub struct Directory {
     teams: Vec<teams::Team>,
     tools: Vec<tools::Tool>,
+    categories: Vec<Category>,
     members: HashMap<String, members::Member>,
     adoptions: HashMap<(i64, i64), bool>,
 }
@@ -25,6 +27,7 @@ impl Directory {
         Ok(Directory {
             teams: teams::list(conn)?,
             tools: tools::all(conn)?,
+            categories: categories::list(conn)?,
             members: members::all(conn)?
                 .into_iter()
                 .map(|m| (m.email.clone(), m))
@@ -64,6 +67,16 @@ enum TeamRef {
 }
 
 enum Write {
+    Team {
+        existing: Option<i64>,
+        named: NamedThing,
+    },
+    Tool {
+        existing: Option<i64>,
+        named: NamedThing,
+        category: String,
+        owner: TeamRef,
+    },
     Member {
         existing: Option<i64>,
         email: String,
@@ -83,9 +96,17 @@ pub struct Plan {
     pub outcome: Outcome,
 }
 
+/// How an import treats teams it does not know.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub create_teams: bool,
+    /// What to tell the person importing to make it create them.
+    pub hint: &'static str,
+}
+
 struct Planner<'a> {
     directory: &'a Directory,
-    create_teams: bool,
+    options: Options,
     new_teams: Vec<NamedThing>,
     outcome: Outcome,
 }
@@ -99,33 +120,35 @@ impl Planner<'_> {
         });
     }
 
-    fn team(&mut self, line: u64, value: &str) -> Option<TeamRef> {
+    /// The team `value` names, from the file's `column`.
+    fn team(&mut self, line: u64, column: &'static str, value: &str) -> Option<TeamRef> {
         if value.is_empty() {
-            self.error(line, "team", "The team is missing.".into());
+            self.error(line, column, "The team is missing.".into());
             return None;
         }
         if let Some(team) = self.directory.team(value) {
             if !team.active {
                 self.error(
                     line,
-                    "team",
+                    column,
                     format!("The team '{}' is archived.", team.name),
                 );
                 return None;
             }
             return Some(TeamRef::Existing(team.id));
         }
-        if !self.create_teams {
+        if !self.options.create_teams {
             self.error(
                 line,
-                "team",
+                column,
                 format!(
-                    "There is no team '{value}'. Create it first, or tick \"create unknown teams\"."
+                    "There is no team '{value}'. Create it first, or {}.",
+                    self.options.hint
                 ),
             );
             return None;
         }
-        let named = match crate::domain::directory::parse_named(value, "", "") {
+        let named = match parse_named(value, "", "") {
             Ok(named) => named,
             Err(errors) => {
                 let message = errors
@@ -135,7 +158,7 @@ impl Planner<'_> {
                     .join(" ");
                 self.error(
                     line,
-                    "team",
+                    column,
                     format!("A team cannot be created from '{value}': {message}"),
                 );
                 return None;
@@ -170,11 +193,11 @@ pub fn plan(
     rows: &[CsvRow],
     file_errors: Vec<RowError>,
     directory: &Directory,
-    create_teams: bool,
+    options: Options,
 ) -> Plan {
     let mut planner = Planner {
         directory,
-        create_teams,
+        options,
         new_teams: Vec::new(),
         outcome: Outcome {
             rows: rows.len() + file_errors.len(),
@@ -183,6 +206,8 @@ pub fn plan(
         },
     };
     let writes = match kind {
+        Kind::Teams => plan_teams(&mut planner, rows),
+        Kind::Tools => plan_tools(&mut planner, rows),
         Kind::Members => plan_members(&mut planner, rows),
         Kind::Adoption => plan_adoption(&mut planner, rows),
     };
@@ -192,6 +217,143 @@ pub fn plan(
         writes,
         outcome: planner.outcome,
     }
+}
+
+/// Reports `parse_named`'s problems under the import's own column names.
+fn named_or_errors(
+    p: &mut Planner,
+    line: u64,
+    name: &str,
+    slug: &str,
+    description: &str,
+) -> Option<NamedThing> {
+    parse_named(name, slug, description)
+        .map_err(|errors| {
+            for (field, message) in errors {
+                p.error(line, field, message);
+            }
+        })
+        .ok()
+}
+
+/// A slug seen on an earlier line of the same file is an error.
+fn once(p: &mut Planner, seen: &mut HashMap<String, u64>, line: u64, slug: &Slug) -> bool {
+    match seen.insert(slug.to_string(), line) {
+        Some(first) => {
+            p.error(
+                line,
+                "slug",
+                format!("The slug {slug} already appears on line {first}."),
+            );
+            false
+        }
+        None => true,
+    }
+}
+
+fn plan_teams(p: &mut Planner, rows: &[CsvRow]) -> Vec<Write> {
+    let mut seen = HashMap::new();
+    let mut writes = Vec::new();
+    for row in rows {
+        let [slug, name, description] = [&row.fields[0], &row.fields[1], &row.fields[2]];
+        let Some(named) = named_or_errors(p, row.line, name, slug, description) else {
+            continue;
+        };
+        if !once(p, &mut seen, row.line, &named.slug) {
+            continue;
+        }
+        let existing = p
+            .directory
+            .teams
+            .iter()
+            .find(|t| t.slug == named.slug.as_str());
+        let action = match existing {
+            None => Action::Create,
+            Some(t) if t.name == named.name && t.description == named.description => {
+                Action::Unchanged
+            }
+            Some(_) => Action::Update,
+        };
+        p.count(row.line, action, format!("{} · {}", named.slug, named.name));
+        if action != Action::Unchanged {
+            writes.push(Write::Team {
+                existing: existing.map(|t| t.id),
+                named,
+            });
+        }
+    }
+    writes
+}
+
+fn plan_tools(p: &mut Planner, rows: &[CsvRow]) -> Vec<Write> {
+    let mut seen = HashMap::new();
+    let mut writes = Vec::new();
+    for row in rows {
+        let [slug, name, category, owner] = [
+            &row.fields[0],
+            &row.fields[1],
+            &row.fields[2],
+            &row.fields[3],
+        ];
+        let named = named_or_errors(p, row.line, name, slug, "");
+        let existing = named
+            .as_ref()
+            .and_then(|n| p.directory.tools.iter().find(|t| t.slug == n.slug.as_str()));
+        // An update keeps the description the tool has; a new tool has none.
+        let named = named.map(|n| NamedThing {
+            description: existing.map(|t| t.description.clone()).unwrap_or_default(),
+            ..n
+        });
+        let category = categories::lookup(&p.directory.categories, category)
+            .map(|c| c.key)
+            .or_else(|| {
+                let listed: Vec<&str> = p
+                    .directory
+                    .categories
+                    .iter()
+                    .map(|c| c.key.as_str())
+                    .collect();
+                p.error(
+                    row.line,
+                    "category",
+                    format!(
+                        "There is no category '{category}'. Use one of: {}.",
+                        listed.join(", ")
+                    ),
+                );
+                None
+            });
+        let owner_ref = p.team(row.line, "owner_team", owner);
+        // A slug seen twice is an error even when other cells are wrong too.
+        let first = named
+            .as_ref()
+            .is_some_and(|n| once(p, &mut seen, row.line, &n.slug));
+        let (true, Some(named), Some(category), Some(owner)) = (first, named, category, owner_ref)
+        else {
+            continue;
+        };
+        let action = match (existing, owner) {
+            (None, _) => Action::Create,
+            (Some(t), TeamRef::Existing(owner_id))
+                if t.name == named.name
+                    && t.category == category
+                    && t.owner_team_id == owner_id =>
+            {
+                Action::Unchanged
+            }
+            (Some(_), _) => Action::Update,
+        };
+        p.count(row.line, action, format!("{} · {}", named.slug, named.name));
+        if action != Action::Unchanged {
+            writes.push(Write::Tool {
+                existing: existing.map(|t| t.id),
+                named,
+                category,
+                owner,
+            });
+        }
+    }
+    writes
 }
 
 fn plan_members(p: &mut Planner, rows: &[CsvRow]) -> Vec<Write> {
@@ -205,7 +367,7 @@ fn plan_members(p: &mut Planner, rows: &[CsvRow]) -> Vec<Write> {
         let name = PersonName::parse(name)
             .map_err(|e| p.error(row.line, "name", format!("The name {e}.")))
             .ok();
-        let team = p.team(row.line, team);
+        let team = p.team(row.line, "team", team);
         let (Some(email), Some(name), Some(team)) = (email, name, team) else {
             continue;
         };
@@ -245,7 +407,7 @@ fn plan_adoption(p: &mut Planner, rows: &[CsvRow]) -> Vec<Write> {
     let mut writes = Vec::new();
     for row in rows {
         let [team_value, tool_value, flag] = [&row.fields[0], &row.fields[1], &row.fields[2]];
-        let team = p.team(row.line, team_value);
+        let team = p.team(row.line, "team", team_value);
         let tool = match p.directory.tool(tool_value) {
             Some(tool) if tool.active => Some(tool),
             Some(tool) => {
@@ -336,6 +498,26 @@ impl Plan {
         };
         for (done, write) in self.writes.iter().enumerate() {
             match write {
+                Write::Team { existing, named } => match existing {
+                    Some(id) => teams::update(conn, *id, named, now).map(drop)?,
+                    None => teams::insert(conn, named, now).map(drop)?,
+                },
+                Write::Tool {
+                    existing,
+                    named,
+                    category,
+                    owner,
+                } => {
+                    let fields = tools::ToolFields {
+                        named,
+                        category,
+                        owner_team_id: team_id(*owner),
+                    };
+                    match existing {
+                        Some(id) => tools::update(conn, *id, &fields, now).map(drop)?,
+                        None => tools::insert(conn, &fields, now).map(drop)?,
+                    }
+                }
                 Write::Member {
                     existing,
                     email,

@@ -170,13 +170,19 @@ pub async fn preview(
     let kind = Kind::parse(&draft.kind).ok_or(AppError::NotFound)?;
     let (content, create_teams) = (draft.content.clone(), draft.create_teams);
     let outcome = state
-        .db(
-            move |conn| match import::preview(conn, kind, content.as_bytes(), create_teams) {
+        .db(move |conn| {
+            match import::preview(
+                conn,
+                kind,
+                content.as_bytes(),
+                create_teams,
+                import::Surface::Web,
+            ) {
                 Ok(outcome) => Ok(Ok(outcome)),
                 Err(ImportError::File(e)) => Ok(Err(e.to_string())),
                 Err(e) => Err(AppError::internal(e)),
-            },
-        )
+            }
+        })
         .await?;
     #[derive(Serialize)]
     struct View<'a> {
@@ -241,6 +247,7 @@ pub async fn commit(
                 kind,
                 draft.content.as_bytes(),
                 draft.create_teams,
+                import::Surface::Web,
                 now,
                 &mut |_, _| {},
             );
@@ -267,11 +274,17 @@ pub async fn commit(
                 &session,
                 FlashKind::Success,
                 format!(
-                    "Imported {} rows: {} new, {} updated, {} unchanged.{teams}",
-                    outcome.rows, outcome.created, outcome.updated, outcome.unchanged
+                    "Imported {} row{}: {} new, {} updated, {} unchanged.{teams}",
+                    outcome.rows,
+                    if outcome.rows == 1 { "" } else { "s" },
+                    outcome.created,
+                    outcome.updated,
+                    outcome.unchanged
                 ),
             );
             let next = match kind {
+                Kind::Teams => "/teams",
+                Kind::Tools => "/tools",
                 Kind::Members => "/members",
                 Kind::Adoption => "/adoption",
             };

@@ -4,6 +4,7 @@
 pub mod accounts_pages;
 pub mod adoption_pages;
 pub mod auth_pages;
+pub mod categories_pages;
 pub mod csrf;
 pub mod dashboard;
 pub mod email_pages;
@@ -91,6 +92,20 @@ fn directory_routes(cfg: &mut web::ServiceConfig) {
             .route(post().to(tools_pages::create)),
     )
     .route("/tools/new", get().to(tools_pages::new_form))
+    .service(
+        resource("/categories")
+            .route(get().to(categories_pages::list))
+            .route(post().to(categories_pages::create)),
+    )
+    .route(
+        "/categories/{key}/rename",
+        post().to(categories_pages::rename),
+    )
+    .service(
+        resource("/categories/{key}/delete")
+            .route(get().to(categories_pages::confirm_delete))
+            .route(post().to(categories_pages::delete)),
+    )
     .route("/tools/{slug}", get().to(tools_pages::show))
     .service(
         resource("/tools/{slug}/edit")

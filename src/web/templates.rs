@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = crate::embed::embedded![
     "tools.html",
     "tool.html",
     "tool_form.html",
+    "categories.html",
     "members.html",
     "member_form.html",
     "adoption.html",

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::lifecycle::{self, Answer};
 use super::page::{self, FieldErrors, FlashKind, NoFields};
 use crate::db::accounts::Account;
-use crate::db::{adoptions, teams, tools};
-use crate::domain::directory::{Category, parse_named};
+use crate::db::{adoptions, categories, teams, tools};
+use crate::domain::directory::parse_named;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::AppError;
 use crate::web::extract::{AdminAccount, SignedIn};
@@ -30,22 +30,6 @@ pub struct ToolForm {
     owner: String,
 }
 
-#[derive(Serialize)]
-struct CategoryOption {
-    value: &'static str,
-    label: &'static str,
-}
-
-fn categories() -> Vec<CategoryOption> {
-    Category::ALL
-        .iter()
-        .map(|c| CategoryOption {
-            value: c.as_str(),
-            label: c.label(),
-        })
-        .collect()
-}
-
 async fn find(state: &AppState, slug: String) -> Result<tools::Tool, AppError> {
     state
         .db(move |conn| Ok(tools::find_by_slug(conn, &slug)?))
@@ -56,7 +40,7 @@ async fn find(state: &AppState, slug: String) -> Result<tools::Tool, AppError> {
 #[derive(Serialize)]
 struct Row {
     tool: tools::Tool,
-    category: &'static str,
+    category: String,
     owner: String,
     users: i64,
     critical_users: i64,
@@ -74,10 +58,10 @@ pub async fn list(
             let counts = adoptions::usage(conn, threshold)?;
             Ok(tools::list(conn)?
                 .into_iter()
-                .map(|(tool, owner)| {
+                .map(|(tool, owner, category)| {
                     let usage = counts.get(&tool.id).copied().unwrap_or_default();
                     Row {
-                        category: tool.category().label(),
+                        category,
                         infrastructure: usage.infrastructure,
                         tool,
                         owner,
@@ -107,20 +91,27 @@ pub async fn show(
     let tool = find(&state, slug.into_inner()).await?;
     let (tool_id, owner_id) = (tool.id, tool.owner_team_id);
     let threshold = state.config.infra_min_teams;
-    let (teams_using, owner, usage) = state
+    let key = tool.category.clone();
+    let (teams_using, owner, usage, category) = state
         .db(move |conn| {
             let owner = teams::find(conn, owner_id)?;
+            let category = categories::find(conn, &key)?.map_or(key, |c| c.name);
             let usage = adoptions::usage(conn, threshold)?
                 .get(&tool_id)
                 .copied()
                 .unwrap_or_default();
-            Ok((adoptions::teams_using(conn, tool_id)?, owner, usage))
+            Ok((
+                adoptions::teams_using(conn, tool_id)?,
+                owner,
+                usage,
+                category,
+            ))
         })
         .await?;
     let mut ctx = page::context(&session, Some(&account))?;
     ctx.insert("nav", "tools");
     ctx.insert("tool", &tool);
-    ctx.insert("category", tool.category().label());
+    ctx.insert("category", &category);
     ctx.insert("owner", &owner);
     ctx.insert("teams_using", &teams_using);
     ctx.insert("critical", &usage.critical_teams);
@@ -141,14 +132,16 @@ async fn render_form(
     form: &ToolForm,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let teams = state.db(|conn| Ok(teams::list_active(conn)?)).await?;
+    let (teams, categories) = state
+        .db(|conn| Ok((teams::list_active(conn)?, categories::list(conn)?)))
+        .await?;
     let mut ctx = page::context(session, Some(account))?;
     ctx.insert("nav", "tools");
     ctx.insert("editing", &editing);
     ctx.insert("form", form);
     ctx.insert("errors", errors);
     ctx.insert("teams", &teams);
-    ctx.insert("categories", &categories());
+    ctx.insert("categories", &categories);
     Ok(page::html(
         status,
         state.templates.render("tool_form.html", &ctx)?,
@@ -161,7 +154,7 @@ pub async fn new_form(
     AdminAccount(admin): AdminAccount,
 ) -> Result<HttpResponse, AppError> {
     let form = ToolForm {
-        category: Category::DeveloperTools.as_str().into(),
+        category: "developer_tools".into(),
         ..Default::default()
     };
     render_form(
@@ -191,7 +184,7 @@ pub async fn edit_form(
         name: tool.name.clone(),
         slug: tool.slug.clone(),
         description: tool.description.clone(),
-        category: tool.category().as_str().into(),
+        category: tool.category.clone(),
         owner: owner.map(|t| t.slug).unwrap_or_default(),
     };
     render_form(
@@ -217,16 +210,20 @@ async fn save(
     let named = parse_named(&form.name, &form.slug, &form.description)
         .map_err(|e| errors.extend(e))
         .ok();
-    let category = form
-        .category
-        .parse::<Category>()
-        .map_err(|e| errors.insert("category", format!("The category {e}.")))
-        .ok();
-    let owner_slug = form.owner.clone();
-    let owner = state
-        .db(move |conn| Ok(teams::find_by_slug(conn, &owner_slug)?))
-        .await?
-        .filter(|t| t.active);
+    let (owner_slug, category_key) = (form.owner.clone(), form.category.clone());
+    let (owner, category) = state
+        .db(move |conn| {
+            Ok((
+                teams::find_by_slug(conn, &owner_slug)?,
+                categories::find(conn, &category_key)?,
+            ))
+        })
+        .await?;
+    let owner = owner.filter(|t| t.active);
+    let category = category.map(|c| c.key);
+    if category.is_none() {
+        errors.insert("category", "Choose one of the listed categories.".into());
+    }
     if owner.is_none() {
         errors.insert("owner", "Choose the team that owns this tool.".into());
     }
@@ -253,7 +250,7 @@ async fn save(
                 }
                 let fields = tools::ToolFields {
                     named: &named,
-                    category,
+                    category: &category,
                     owner_team_id: owner.id,
                 };
                 match editing_id {

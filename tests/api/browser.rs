@@ -93,9 +93,41 @@ async fn a_respondent_answers_on_a_phone() {
             .await?;
         assert_eq!(overflow, json!(false), "the form fits the phone's width");
 
-        // The first tool on the form: rate it fully by tapping labels, as a thumb would.
-        let first = browser.find(Locator::Css("section.tool")).await?;
-        let slug = first.attr("aria-labelledby").await?.unwrap().trim_start_matches("tool-").to_owned();
+        // Each tool is a section that folds; the first is open.
+        let sections = browser.find_all(Locator::Css("details.tool")).await?;
+        assert!(sections.len() >= 2, "the demo asks about several tools");
+        let first = &sections[0];
+        assert!(first.attr("open").await?.is_some(), "the first tool starts unfolded");
+        let heading_id = first.find(Locator::Css("summary h2")).await?.attr("id").await?.unwrap();
+        let slug = heading_id.trim_start_matches("tool-").to_owned();
+
+        // Every choice, its label included, is a 44 x 44 px target, and the
+        // six of a scale share one line on a 390 px phone.
+        let sizes = browser
+            .execute(
+                "return [...document.querySelectorAll('details[open] .choices-row label')]\
+                   .map(l => { const r = l.getBoundingClientRect(); return [r.width, r.height, r.top]; })",
+                vec![],
+            )
+            .await?;
+        let sizes = sizes.as_array().unwrap();
+        assert!(sizes.len() >= 35, "5 scales of 6 and satisfaction's 5: {}", sizes.len());
+        for size in sizes {
+            let (w, h) = (size[0].as_f64().unwrap(), size[1].as_f64().unwrap());
+            assert!(w >= 44.0 && h >= 44.0, "a choice of {w} x {h} px");
+        }
+        let rows = browser
+            .execute(
+                "return [...document.querySelectorAll('details[open] fieldset.scale .choices-row')]\
+                   .map(row => new Set([...row.children].map(l => Math.round(l.getBoundingClientRect().top))).size)",
+                vec![],
+            )
+            .await?;
+        for lines in rows.as_array().unwrap() {
+            assert_eq!(lines, &json!(1), "n/a stays on the same line as 1 to 5");
+        }
+
+        // Rate the first tool fully by tapping labels, as a thumb would.
         for field in ["security", "reliability", "usability", "efficiency", "latency", "satisfaction"] {
             browser
                 .find(Locator::Css(&format!("input[name='t.{slug}.{field}'][value='4']")))
@@ -105,8 +137,9 @@ async fn a_respondent_answers_on_a_phone() {
         }
         browser.find(Locator::Id(&format!("t.{slug}.hours_lost"))).await?.send_keys("6").await?;
         browser.find(Locator::Id(&format!("t.{slug}.pain"))).await?.send_keys("Builds queue at 4pm.").await?;
-        // Every other tool: "we don't use this".
-        for section in browser.find_all(Locator::Css("section.tool")).await?.into_iter().skip(1) {
+        // Every other tool: unfold it, then "we don't use this".
+        for section in sections.iter().skip(1) {
+            section.find(Locator::Css("summary")).await?.click().await?;
             section.find(Locator::Css("input[type=checkbox]")).await?.click().await?;
         }
         browser.find(Locator::Css("button[type=submit]")).await?.click().await?;

@@ -244,7 +244,7 @@ async fn tools_need_an_owner_and_a_known_category() {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
-    assert!(html.contains("The category is not one of the listed categories."));
+    assert!(html.contains("Choose one of the listed categories."));
     assert!(html.contains("Choose the team that owns this tool."));
     assert!(html.contains(r#"value="CI""#), "input kept");
     assert_eq!(app.count_rows("tools"), 0);
@@ -450,4 +450,92 @@ async fn the_demo_directory_renders_on_every_page() {
             && html.contains("How often do you deploy?")
     );
     assert!(app.count_rows("responses") > 100);
+}
+
+#[tokio::test]
+async fn admins_keep_the_list_of_tool_categories() {
+    let app = spawn_app().await;
+    app.signed_in_as(Role::Admin).await;
+    let (_, html) = app.get_text("/categories").await;
+    for seeded in [
+        "Developer tools",
+        "Data infrastructure",
+        "Core libraries and frameworks",
+        "Model training and evaluation",
+        "Other",
+    ] {
+        assert!(html.contains(seeded), "{seeded}");
+    }
+    let res = app
+        .submit(
+            "/categories",
+            "/categories",
+            &[("name", "Observability & logs")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app
+        .submit(
+            "/categories",
+            "/categories",
+            &[("name", "observability & LOGS")],
+        )
+        .await;
+    let (_, html) = app.get_text(&crate::helpers::location(&res)).await;
+    assert!(
+        html.contains("There is already a category named like"),
+        "{html}"
+    );
+    let res = app
+        .submit("/categories", "/categories", &[("name", "  ")])
+        .await;
+    let (_, html) = app.get_text(&crate::helpers::location(&res)).await;
+    assert!(html.contains("The category was not added"), "{html}");
+
+    // A tool can use it; then it cannot be deleted, whatever is posted.
+    app.add_team("A", "a").await;
+    let res = app
+        .submit(
+            "/tools/new",
+            "/tools",
+            &[
+                ("name", "Tracing"),
+                ("category", "observability-logs"),
+                ("owner", "a"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.get_text("/tools").await;
+    assert!(html.contains("<td>Observability &amp; logs</td>"), "{html}");
+    let (_, html) = app.get_text("/categories/observability-logs/delete").await;
+    assert!(html.contains("1 tool is in this category"), "{html}");
+    app.submit(
+        "/categories/other/delete",
+        "/categories/observability-logs/delete",
+        &[],
+    )
+    .await;
+    assert_eq!(app.count_rows("categories"), 6);
+
+    // Renamed, the tool stays in it.
+    app.submit(
+        "/categories",
+        "/categories/observability-logs/rename",
+        &[("name", "Observability")],
+    )
+    .await;
+    let (_, html) = app.get_text("/tools/tracing").await;
+    assert!(html.contains("Observability"), "{html}");
+    app.submit("/categories/other/delete", "/categories/other/delete", &[])
+        .await;
+    assert_eq!(app.count_rows("categories"), 5, "an unused one goes");
+
+    let viewer = app
+        .client_signed_in_as("viewer@example.com", Role::Viewer)
+        .await;
+    let res = app
+        .submit_as(&viewer, "/categories", "/categories", &[("name", "Nope")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }

@@ -717,26 +717,53 @@ async fn serve_sends_invitations_in_the_background() {
     assert_eq!(by_recipient(&received).len(), 6);
 }
 
+/// Runs the binary against the app's database, with only the given
+/// variables (and the test secret) set.
+async fn infrapulse_cli(
+    app: &crate::helpers::TestApp,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> std::process::Output {
+    let url = app.db.url.clone();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_infrapulse"))
+            .args(&args)
+            .env_clear()
+            .env("DATA_DIR", dir.path())
+            .env("DATABASE_URL", url)
+            .env("SECRET_KEY", "cli-test-secret-key-cli-test-secret-key-0123")
+            .envs(vars)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_opens_a_round_and_sends_its_invitations() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(&sink).await;
     create_program(&app, &[]).await;
-    let (url, smtp) = (app.db.url.clone(), sink.url());
-    let out = tokio::task::spawn_blocking(move || {
-        let dir = tempfile::tempdir().unwrap();
-        std::process::Command::new(env!("CARGO_BIN_EXE_infrapulse"))
-            .args(["round", "open", "pulse"])
-            .env_clear()
-            .env("DATA_DIR", dir.path())
-            .env("DATABASE_URL", url)
-            .env("SMTP_URL", smtp)
-            .env("SECRET_KEY", "cli-test-secret-key-cli-test-secret-key-0123")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let smtp = sink.url();
+
+    // Real emails with links to 127.0.0.1 would reach nobody: refused.
+    let out = infrapulse_cli(&app, &["round", "open", "pulse"], &[("SMTP_URL", &smtp)]).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("BASE_URL is not set"));
+    assert_eq!(app.count_rows("rounds"), 0);
+
+    let vars = [
+        ("SMTP_URL", smtp.as_str()),
+        ("BASE_URL", "https://pulse.example.com"),
+    ];
+    let out = infrapulse_cli(&app, &["round", "open", "pulse"], &vars).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -745,22 +772,65 @@ async fn the_cli_opens_a_round_and_sends_its_invitations() {
     );
     assert!(stdout.contains("Opened round 1 of Quarterly pulse and queued 6 invitations."));
     assert!(stdout.contains("6 sent, 0 failed"), "{stdout}");
-    assert_eq!(by_recipient(&sink.wait_for(6).await).len(), 6);
+    let received = sink.wait_for(6).await;
+    assert_eq!(by_recipient(&received).len(), 6);
+    assert!(received[0].data.contains("https://pulse.example.com/r/"));
 
     // A second open is refused while this round runs.
-    let (url, smtp) = (app.db.url.clone(), sink.url());
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_infrapulse"))
-            .args(["round", "open", "pulse"])
-            .env_clear()
-            .env("DATABASE_URL", url)
-            .env("SMTP_URL", smtp)
-            .env("SECRET_KEY", "cli-test-secret-key-cli-test-secret-key-0123")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let out = infrapulse_cli(&app, &["round", "open", "pulse"], &vars).await;
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("still open"));
+
+    // Extend it, then close it; a closed round stays closed.
+    let out = infrapulse_cli(&app, &["round", "extend", "pulse", "--days", "3"], &[]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Round 1 of Quarterly pulse now closes"));
+    let out = infrapulse_cli(&app, &["round", "extend", "pulse", "--days", "0"], &[]).await;
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Extend by 1 to 90 days."));
+    let out = infrapulse_cli(&app, &["round", "close", "pulse"], &[]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = infrapulse_cli(&app, &["round", "extend", "pulse", "--days", "3"], &[]).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Round 1 has closed."));
+}
+
+#[tokio::test]
+async fn commands_refuse_a_database_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("members.csv"), "email,name,team\n").unwrap();
+    let missing = dir.path().join("nowhere").join("infrapulse.db");
+    for args in [
+        &["round", "open", "pulse"][..],
+        &["round", "close", "pulse"],
+        &["import", "members", "members.csv"],
+        &["admin", "passwd", "--email", "a@example.com"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_infrapulse"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("DATABASE_URL", missing.to_str().unwrap())
+            .env("INFRAPULSE_ADMIN_PASSWORD", "a long enough password")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr.contains(&format!("there is no database at {}", missing.display())),
+            "{args:?}: {stderr}"
+        );
+        assert!(!missing.exists(), "nothing was created");
+        assert!(
+            !dir.path().join("data").exists(),
+            "no stray ./data folder either"
+        );
+    }
 }

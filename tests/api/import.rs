@@ -281,3 +281,72 @@ async fn the_command_line_imports_all_or_nothing() {
     let (_, stdout, _) = cli(&app, &["import", "members", good.to_str().unwrap()]);
     assert!(stdout.contains("0 new, 0 updated, 3 unchanged"), "{stdout}");
 }
+
+#[tokio::test]
+async fn teams_and_tools_import_by_slug_and_twice_is_no_change() {
+    let app = admin_with_teams().await;
+    let teams =
+        "slug,name,description\nplatform,Platform,Runs the platform\ncore,Core Team,Renamed\n";
+    let (preview, html) = app.preview_csv("teams", teams.as_bytes(), false).await;
+    assert!(html.contains("<dt>New</dt><dd>1</dd>"), "{html}");
+    assert!(html.contains("<dt>Updated</dt><dd>1</dd>"), "{html}");
+    app.submit(&preview, &preview, &[]).await;
+    let (_, html) = app.get_text("/teams/core").await;
+    assert!(html.contains("Core Team"));
+
+    let tools = "slug,name,category,owner_team\n\
+ci,CI,Developer tools,platform\n\
+mongo,MongoDB,data_infrastructure,Core Team\n";
+    let (preview, _) = app.preview_csv("tools", tools.as_bytes(), false).await;
+    app.submit(&preview, &preview, &[]).await;
+    assert_eq!(app.count_rows("tools"), 2);
+    let (_, html) = app.get_text("/tools/mongo").await;
+    assert!(html.contains("Data infrastructure"), "{html}");
+    let (_, html) = app.preview_csv("tools", tools.as_bytes(), false).await;
+    assert!(html.contains("<dt>Unchanged</dt><dd>2</dd>"), "{html}");
+
+    let bad = "slug,name,category,owner_team\nx,X,toys,core\nci,CI again,other,nobody\nci,Again,other,core\n";
+    let (_, html) = app.preview_csv("tools", bad.as_bytes(), false).await;
+    assert!(
+        html.contains("There is no category &#x27;toys&#x27;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("There is no team &#x27;nobody&#x27;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("tick &quot;Create teams the file names"),
+        "{html}"
+    );
+    assert!(
+        html.contains("The slug ci already appears on line 3."),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn command_line_advice_names_the_flag() {
+    let app = admin_with_teams().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tools.csv");
+    std::fs::write(&file, "slug,name,category,owner_team\nci,CI,other,ghosts\n").unwrap();
+    let (code, _, stderr) = cli(&app, &["import", "tools", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("There is no team 'ghosts'. Create it first, or add --create-teams."),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("tick"),
+        "no web checkbox on the command line"
+    );
+    let (code, stdout, stderr) = cli(
+        &app,
+        &["import", "tools", file.to_str().unwrap(), "--create-teams"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("Created teams: ghosts"), "{stdout}");
+    // Logs written to a pipe carry no colour codes.
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}

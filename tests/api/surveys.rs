@@ -248,6 +248,26 @@ async fn every_field_is_validated_and_input_is_kept() {
         html.contains("name=\"t.ci.reliability\" value=\"2\" checked"),
         "choice kept"
     );
+    // The summary names and links each field that needs another look.
+    for (field, label) in [
+        ("t.ci.security", "CI: Security"),
+        ("t.ci.satisfaction", "CI: Overall satisfaction"),
+        ("t.ci.hours_lost", "CI: Hours lost"),
+        ("t.ci.pain", "CI: What hurts most"),
+    ] {
+        assert!(
+            html.contains(&format!("<a href=\"#{field}\">{label}</a>")),
+            "{label} linked: {html}"
+        );
+        assert!(
+            html.contains(&format!("id=\"{field}\"")),
+            "{field} is a target"
+        );
+    }
+    assert!(
+        html.contains("id=\"t.ci.satisfaction\" aria-required=\"true\""),
+        "overall satisfaction is marked required"
+    );
     assert_eq!(app.count_rows("responses"), 0);
 
     let mut twice = answer("ci");
