@@ -214,3 +214,41 @@ async fn a_deleted_account_is_signed_out() {
     app.with_db(|conn| infrapulse::db::accounts::delete(conn, me).unwrap());
     assert_eq!(app.get("/").await.status(), StatusCode::SEE_OTHER);
 }
+
+/// The README says INFRAPULSE_ADMIN_PASSWORD alone is enough for the CLI.
+#[tokio::test]
+async fn the_cli_adds_a_viewer_with_only_the_password_variable() {
+    let app = spawn_app().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_infrapulse"))
+        .args([
+            "admin",
+            "add",
+            "--email",
+            "owner@example.com",
+            "--name",
+            "Tool Owner",
+            "--role",
+            "viewer",
+        ])
+        .env_clear()
+        .env("DATABASE_URL", &app.db.url)
+        .env("DATA_DIR", app.state.config.data_dir.to_str().unwrap())
+        .env("INFRAPULSE_ADMIN_PASSWORD", "a long enough password")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Created viewer account owner@example.com.")
+    );
+    let res = app
+        .login("owner@example.com", "a long enough password")
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // One account is "1 account".
+    let (_, html) = app.get_text("/accounts").await;
+    assert!(html.contains(">1 account<"), "{html}");
+}

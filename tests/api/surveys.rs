@@ -128,6 +128,14 @@ async fn programs_validate_cadence_and_show_the_next_dates() {
     let (_, html) = app.get_text("/programs/pulse").await;
     assert!(html.contains("every 13 weeks"));
     assert!(
+        html.contains("The chosen tools: today CI, Flags"),
+        "the tools are named: {html}"
+    );
+    assert!(
+        html.contains("Every team using an included tool: today Team A, Team B, Team C"),
+        "the teams are named: {html}"
+    );
+    assert!(
         html.matches(" UTC").count() >= 3,
         "three next dates: {html}"
     );
