@@ -28,38 +28,24 @@ pub fn save(
 ) -> Result<Saved, DieselError> {
     crate::db::write_transaction(conn, |conn| {
         let mut errors = FieldErrors::new();
-        let tool_ids: Vec<i64> = match &s.tools {
+        let tool_ids = match &s.tools {
             ToolChoice::AllInfrastructure => Vec::new(),
             ToolChoice::Chosen(slugs) => {
-                let ids: Vec<i64> = tools::list_active(conn)?
+                let active: Vec<(i64, String)> = tools::list_active(conn)?
                     .into_iter()
-                    .filter(|t| slugs.contains(&t.slug))
-                    .map(|t| t.id)
+                    .map(|t| (t.id, t.slug))
                     .collect();
-                if ids.len() != slugs.len() {
-                    errors.insert(
-                        "tools",
-                        "A ticked tool no longer exists or was archived; tick again.".into(),
-                    );
-                }
-                ids
+                ids_of(&active, slugs, "tools", "tool", &mut errors)
             }
         };
-        let team_ids: Vec<i64> = match &s.audience {
+        let team_ids = match &s.audience {
             Audience::AllUsingTeams => Vec::new(),
             Audience::Chosen(slugs) => {
-                let ids: Vec<i64> = teams::list_active(conn)?
+                let active: Vec<(i64, String)> = teams::list_active(conn)?
                     .into_iter()
-                    .filter(|t| slugs.contains(&t.slug))
-                    .map(|t| t.id)
+                    .map(|t| (t.id, t.slug))
                     .collect();
-                if ids.len() != slugs.len() {
-                    errors.insert(
-                        "teams",
-                        "A ticked team no longer exists or was archived; tick again.".into(),
-                    );
-                }
-                ids
+                ids_of(&active, slugs, "teams", "team", &mut errors)
             }
         };
         if programs::slug_taken(conn, s.slug.as_str(), editing)? {
@@ -88,6 +74,30 @@ pub fn save(
         programs::save(conn, editing, &fields, &tool_ids, &team_ids, now)?;
         Ok(Saved::Program(s.slug.to_string()))
     })
+}
+
+/// The ids of the ticked `slugs` among the active (id, slug) pairs; a slug
+/// that is not among them (archived or deleted since the form was shown) is
+/// an error on `field`.
+fn ids_of(
+    active: &[(i64, String)],
+    slugs: &[String],
+    field: &'static str,
+    what: &str,
+    errors: &mut FieldErrors,
+) -> Vec<i64> {
+    let ids: Vec<i64> = active
+        .iter()
+        .filter(|(_, slug)| slugs.contains(slug))
+        .map(|(id, _)| *id)
+        .collect();
+    if ids.len() != slugs.len() {
+        errors.insert(
+            field,
+            format!("A ticked {what} no longer exists or was archived; tick again."),
+        );
+    }
+    ids
 }
 
 pub fn add_question(conn: &mut DbConnection, program_id: i64, q: &NewQuestion) -> QueryResult<()> {

@@ -40,6 +40,21 @@ pub enum Submitted {
     Unknown,
 }
 
+/// Where a link leads now.
+enum Link {
+    Open(Invitation, Round),
+    Closed(Round),
+    Unknown,
+}
+
+fn follow(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Link, DieselError> {
+    Ok(match find(conn, token)? {
+        None => Link::Unknown,
+        Some((_, round)) if !round.is_open(now) => Link::Closed(round),
+        Some((invitation, round)) => Link::Open(invitation, round),
+    })
+}
+
 /// The invitation a token opens, if any. Tokens of the wrong shape are not
 /// looked up.
 pub fn find(
@@ -92,12 +107,11 @@ pub fn open(
     now: NaiveDateTime,
 ) -> Result<Opened, DieselError> {
     conn.transaction(|conn| {
-        let Some((invitation, round)) = find(conn, token)? else {
-            return Ok(Opened::Unknown);
+        let (invitation, round) = match follow(conn, token, now)? {
+            Link::Open(invitation, round) => (invitation, round),
+            Link::Closed(round) => return Ok(Opened::Closed(round)),
+            Link::Unknown => return Ok(Opened::Unknown),
         };
-        if !round.is_open(now) {
-            return Ok(Opened::Closed(round));
-        }
         let mut form = form(conn, &invitation, round)?;
         form.saved = match responses::find_by_key(conn, &keys.respondent_key(token))? {
             Some(id) => Some(responses::answers(conn, id)?),
@@ -133,12 +147,11 @@ fn submit_once(
     now: NaiveDateTime,
 ) -> Result<Submitted, DieselError> {
     crate::db::write_transaction(conn, |conn| {
-        let Some((invitation, round)) = find(conn, token)? else {
-            return Ok(Submitted::Unknown);
+        let (invitation, round) = match follow(conn, token, now)? {
+            Link::Open(invitation, round) => (invitation, round),
+            Link::Closed(round) => return Ok(Submitted::Closed(round)),
+            Link::Unknown => return Ok(Submitted::Unknown),
         };
-        if !round.is_open(now) {
-            return Ok(Submitted::Closed(round));
-        }
         let form = form(conn, &invitation, round)?;
         let slugs: Vec<String> = form.tools.iter().map(|t| t.slug.clone()).collect();
         let answers = match survey::parse_response(pairs, &slugs, &form.questions) {

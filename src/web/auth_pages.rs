@@ -181,16 +181,7 @@ fn read_login_form(
     req: &HttpRequest,
     body: &[u8],
 ) -> Result<LoginForm, AppError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !content_type.starts_with("application/x-www-form-urlencoded") {
-        return Err(AppError::BadRequest(
-            "Expected a submitted HTML form.".into(),
-        ));
-    }
+    super::form::require_urlencoded(req)?;
     let pairs = super::form::pairs(body)?;
     let field = |name: &str| {
         pairs

@@ -167,14 +167,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
             let body = body.await?;
-            let content_type = req
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            if !content_type.starts_with("application/x-www-form-urlencoded") {
-                return Err(AppError::BadRequest("Expected a submitted HTML form.".into()).into());
-            }
+            super::form::require_urlencoded(&req)?;
             let pairs = super::form::pairs(&body)?;
             let submitted = pairs
                 .iter()

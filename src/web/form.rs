@@ -1,9 +1,29 @@
 //! Reading URL-encoded form bodies strictly: a field or value whose bytes
 //! are not UTF-8 is refused with 400, not turned into U+FFFD and stored.
 
+use actix_web::HttpRequest;
+use actix_web::http::header;
 use percent_encoding::percent_decode;
 
 use crate::web::error::AppError;
+
+/// Refuses a body that is not a URL-encoded HTML form.
+pub fn require_urlencoded(req: &HttpRequest) -> Result<(), AppError> {
+    if content_type(req).starts_with("application/x-www-form-urlencoded") {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest(
+            "Expected a submitted HTML form.".into(),
+        ))
+    }
+}
+
+pub fn content_type(req: &HttpRequest) -> &str {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
 
 const NOT_UTF8: &str = "The form contains text that is not valid UTF-8. \
                         Check what was pasted into it and send it again.";

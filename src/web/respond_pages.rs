@@ -5,12 +5,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use actix_multipart::form::{MultipartForm, text::Text};
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use super::page;
+use super::{form, page};
 use crate::db::programs;
 use crate::db::rounds::{Invitation, Round};
 use crate::domain::survey::{self, FormErrors, Property, QuestionKind, ToolAnswer};
@@ -320,8 +320,8 @@ pub async fn submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     csrf::check_headers(&req, &state.config.base_url)?;
-    expect_form(&req)?;
-    let pairs = super::form::pairs(&body)?;
+    form::require_urlencoded(&req)?;
+    let pairs = form::pairs(&body)?;
     let token = token.into_inner();
     let (keys, now, t) = (state.links.clone(), state.clock.now(), token.clone());
     let for_render = pairs.clone();
@@ -347,23 +347,6 @@ pub async fn submit(
         Submitted::Malformed(why) => Err(AppError::BadRequest(why)),
         Submitted::Closed(round) => Err(closed(&round)),
         Submitted::Unknown => Err(unknown(&state, &req)),
-    }
-}
-
-fn content_type(req: &HttpRequest) -> &str {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-}
-
-fn expect_form(req: &HttpRequest) -> Result<(), AppError> {
-    if content_type(req).starts_with("application/x-www-form-urlencoded") {
-        Ok(())
-    } else {
-        Err(AppError::BadRequest(
-            "Expected a submitted HTML form.".into(),
-        ))
     }
 }
 
@@ -464,7 +447,7 @@ async fn stop_fields(
     payload: web::Payload,
 ) -> Result<(Option<String>, Option<String>), AppError> {
     use actix_web::FromRequest;
-    if content_type(req).starts_with("multipart/form-data") {
+    if form::content_type(req).starts_with("multipart/form-data") {
         let mut payload = payload.into_inner();
         let form = MultipartForm::<StopFields>::from_request(req, &mut payload)
             .await
@@ -478,13 +461,13 @@ async fn stop_fields(
             list_unsubscribe.map(Text::into_inner),
         ));
     }
-    expect_form(req)?;
+    form::require_urlencoded(req)?;
     let body = payload
         .to_bytes_limited(crate::startup::BODY_LIMIT)
         .await
         .map_err(|_| AppError::PayloadTooLarge("What you sent is too large.".into()))?
         .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
-    let pairs = super::form::pairs(&body)?;
+    let pairs = form::pairs(&body)?;
     let field = |name: &str| {
         pairs
             .iter()
