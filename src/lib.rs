@@ -1,5 +1,6 @@
 //! infrapulse: surveys for infrastructure teams. See README.md for the tour.
 
+pub mod analytics;
 pub mod auth;
 pub mod cli;
 pub mod clock;

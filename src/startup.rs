@@ -53,6 +53,13 @@ pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
     for name in db::run_migrations(&mut conn)? {
         tracing::info!(migration = %name, "applied migration");
     }
+    let sealed = crate::surveys::seal_closed_rounds(&mut conn)?;
+    if sealed > 0 {
+        tracing::info!(
+            rounds = sealed,
+            "sealed rounds that closed before this version"
+        );
+    }
     Ok(pool)
 }
 

@@ -13,6 +13,7 @@ pub mod members;
 pub mod outbox;
 pub mod programs;
 pub mod responses;
+pub mod results;
 pub mod rounds;
 pub mod schema;
 pub mod sessions;

@@ -89,19 +89,36 @@ pub fn seal_round(conn: &mut DbConnection, round_id: i64, k: i64) -> QueryResult
     )
     .set(responses::team_id.eq(None::<i64>))
     .execute(conn)?;
+    diesel::update(
+        tool_answers::table
+            .filter(tool_answers::round_id.eq(round_id))
+            .filter(tool_answers::team_id.eq_any(&small)),
+    )
+    .set(tool_answers::team_id.eq(None::<i64>))
+    .execute(conn)?;
     diesel::update(responses::table.filter(responses::round_id.eq(round_id)))
         .set(responses::respondent_key.eq(None::<String>))
         .execute(conn)?;
     Ok(())
 }
 
+/// Where a response belongs: its id, round and team (each answer carries
+/// the last two, for results read from one index).
+#[derive(Debug, Clone, Copy)]
+pub struct Filed {
+    pub id: i64,
+    pub round_id: i64,
+    pub team_id: Option<i64>,
+}
+
 /// Replaces every answer of a response.
 pub fn replace_answers(
     conn: &mut DbConnection,
-    response_id: i64,
+    response: Filed,
     tools: &[(i64, &ToolAnswer)],
     questions: &[(i64, &str)],
 ) -> QueryResult<()> {
+    let response_id = response.id;
     diesel::delete(tool_answers::table.filter(tool_answers::response_id.eq(response_id)))
         .execute(conn)?;
     diesel::delete(question_answers::table.filter(question_answers::response_id.eq(response_id)))
@@ -122,6 +139,8 @@ pub fn replace_answers(
                 tool_answers::hours_lost.eq(a.hours_lost),
                 tool_answers::pain.eq(&a.pain),
                 tool_answers::proposal.eq(&a.proposal),
+                tool_answers::round_id.eq(response.round_id),
+                tool_answers::team_id.eq(response.team_id),
             ))
             .execute(conn)?;
     }
@@ -199,6 +218,24 @@ pub fn answers(conn: &mut DbConnection, response_id: i64) -> QueryResult<StoredA
         .select((question_answers::question_id, question_answers::value))
         .load(conn)?;
     Ok(StoredAnswers { tools, questions })
+}
+
+/// Every answer to the round's extra questions: (question, value, the
+/// response's team), in response id order (random: no answer order).
+pub fn question_answers_of_round(
+    conn: &mut DbConnection,
+    round_id: i64,
+) -> QueryResult<Vec<(i64, String, Option<i64>)>> {
+    question_answers::table
+        .inner_join(responses::table)
+        .filter(responses::round_id.eq(round_id))
+        .select((
+            question_answers::question_id,
+            question_answers::value,
+            responses::team_id,
+        ))
+        .order(responses::id.asc())
+        .load(conn)
 }
 
 pub fn count_for_round(conn: &mut DbConnection, round_id: i64) -> QueryResult<i64> {

@@ -25,6 +25,8 @@ pub struct Round {
     pub thank_on_close: bool,
     /// When the scheduler handled the round's closing (thanks queued).
     pub closed_at: Option<NaiveDateTime>,
+    /// Whether its closing sealed it: keys erased, results kept for good.
+    pub sealed: bool,
 }
 
 impl Round {
@@ -40,6 +42,8 @@ pub struct RoundTool {
     pub position: i64,
     pub slug: String,
     pub name: String,
+    /// Members asked about it: those whose team used it when the round opened.
+    pub invited: i64,
 }
 
 #[derive(Queryable, Debug, Clone)]
@@ -145,23 +149,48 @@ pub fn set_closes_at(
         .execute(conn)
 }
 
-pub fn add_tool(
-    conn: &mut DbConnection,
-    round_id: i64,
-    tool_id: i64,
-    position: i64,
-    slug: &str,
-    name: &str,
-) -> QueryResult<usize> {
+pub fn add_tool(conn: &mut DbConnection, tool: &RoundTool) -> QueryResult<usize> {
     diesel::insert_into(round_tools::table)
         .values((
-            round_tools::round_id.eq(round_id),
-            round_tools::tool_id.eq(tool_id),
-            round_tools::position.eq(position),
-            round_tools::slug.eq(slug),
-            round_tools::name.eq(name),
+            round_tools::round_id.eq(tool.round_id),
+            round_tools::tool_id.eq(tool.tool_id),
+            round_tools::position.eq(tool.position),
+            round_tools::slug.eq(&tool.slug),
+            round_tools::name.eq(&tool.name),
+            round_tools::invited.eq(tool.invited),
         ))
         .execute(conn)
+}
+
+/// The programs that have asked about `tool`, the most recently asking first.
+pub fn programs_asking(conn: &mut DbConnection, tool_id: i64) -> QueryResult<Vec<i64>> {
+    let rows: Vec<(i64, NaiveDateTime)> = round_tools::table
+        .inner_join(rounds::table)
+        .filter(round_tools::tool_id.eq(tool_id))
+        .select((rounds::program_id, rounds::opens_at))
+        .order(rounds::opens_at.desc())
+        .load(conn)?;
+    let mut programs: Vec<i64> = Vec::new();
+    for (program, _) in rows {
+        if !programs.contains(&program) {
+            programs.push(program);
+        }
+    }
+    Ok(programs)
+}
+
+/// The rounds of a program that asked about `tool`, as (round id, invited).
+pub fn rounds_with_tool(
+    conn: &mut DbConnection,
+    program_id: i64,
+    tool_id: i64,
+) -> QueryResult<Vec<(i64, i64)>> {
+    round_tools::table
+        .inner_join(rounds::table)
+        .filter(rounds::program_id.eq(program_id))
+        .filter(round_tools::tool_id.eq(tool_id))
+        .select((round_tools::round_id, round_tools::invited))
+        .load(conn)
 }
 
 pub fn add_team_tool(
@@ -340,6 +369,21 @@ pub fn closing_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<V
         .filter(rounds::closed_at.is_null())
         .order(rounds::id.asc())
         .load(conn)
+}
+
+/// Rounds whose closing was handled but that were never sealed.
+pub fn closed_unsealed(conn: &mut DbConnection) -> QueryResult<Vec<Round>> {
+    rounds::table
+        .filter(rounds::closed_at.is_not_null())
+        .filter(rounds::sealed.eq(false))
+        .order(rounds::id.asc())
+        .load(conn)
+}
+
+pub fn mark_sealed(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(rounds::table.find(id))
+        .set(rounds::sealed.eq(true))
+        .execute(conn)
 }
 
 /// Records that the round's closing was handled; 0 when someone else already did.

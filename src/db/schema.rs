@@ -164,6 +164,7 @@ diesel::table! {
         created_at -> Timestamp,
         thank_on_close -> Bool,
         closed_at -> Nullable<Timestamp>,
+        sealed -> Bool,
     }
 }
 
@@ -200,6 +201,7 @@ diesel::table! {
         position -> BigInt,
         slug -> Text,
         name -> Text,
+        invited -> BigInt,
     }
 }
 
@@ -259,6 +261,28 @@ diesel::table! {
         hours_lost -> Nullable<BigInt>,
         pain -> Text,
         proposal -> Text,
+        round_id -> BigInt,
+        team_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    round_results (round_id, tool_id, team_id, measure, value) {
+        round_id -> BigInt,
+        tool_id -> BigInt,
+        team_id -> BigInt,
+        measure -> Text,
+        value -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    baselines (tool_id, measure) {
+        tool_id -> BigInt,
+        measure -> Text,
+        hundredths -> BigInt,
+        set_at -> Timestamp,
     }
 }
 
@@ -291,6 +315,9 @@ diesel::joinable!(invitations -> teams (team_id));
 diesel::joinable!(responses -> rounds (round_id));
 diesel::joinable!(tool_answers -> responses (response_id));
 diesel::joinable!(question_answers -> responses (response_id));
+diesel::joinable!(round_results -> rounds (round_id));
+diesel::joinable!(round_results -> tools (tool_id));
+diesel::joinable!(baselines -> tools (tool_id));
 diesel::joinable!(opt_outs -> programs (program_id));
 diesel::joinable!(opt_outs -> members (member_id));
 diesel::joinable!(outbox -> invitations (invitation_id));
@@ -316,6 +343,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     responses,
     tool_answers,
     question_answers,
+    round_results,
+    baselines,
     opt_outs,
     outbox
 );

@@ -5,6 +5,7 @@ pub mod account;
 pub mod anonymity;
 pub mod directory;
 pub mod program;
+pub mod results;
 pub mod survey;
 pub mod text;
 

@@ -115,13 +115,26 @@ pub fn open_round(
             now,
         )?;
         for (position, tool) in scope.tools.iter().enumerate() {
+            let users: HashSet<i64> = scope
+                .usage
+                .iter()
+                .filter(|(_, t)| *t == tool.id)
+                .map(|(team, _)| *team)
+                .collect();
+            let invited = invitees
+                .iter()
+                .filter(|i| users.contains(&i.team_id))
+                .count();
             rounds::add_tool(
                 conn,
-                round.id,
-                tool.id,
-                position as i64,
-                &tool.slug,
-                &tool.name,
+                &rounds::RoundTool {
+                    round_id: round.id,
+                    tool_id: tool.id,
+                    position: position as i64,
+                    slug: tool.slug.clone(),
+                    name: tool.name.clone(),
+                    invited: invited as i64,
+                },
             )?;
         }
         for (team, tool) in &scope.usage {
@@ -186,10 +199,31 @@ pub fn close_round(
                 .collect();
             thanks = outbox::queue(conn, round.id, &to, outbox::Kind::Thanks, 0, now)?;
         }
-        responses::seal_round(conn, round.id, round.anonymity_k)?;
-        rounds::forget_legacy_tokens(conn, round.id)?;
+        seal(conn, round)?;
         Ok(Some(thanks))
     })
+}
+
+/// Forgets what tied the round's answers to people, then keeps its results,
+/// which can no longer change.
+fn seal(conn: &mut DbConnection, round: &Round) -> Result<(), DieselError> {
+    responses::seal_round(conn, round.id, round.anonymity_k)?;
+    rounds::forget_legacy_tokens(conn, round.id)?;
+    crate::analytics::results::keep(conn, round.id)?;
+    rounds::mark_sealed(conn, round.id)?;
+    Ok(())
+}
+
+/// Seals rounds that were marked closed without being sealed: closed before
+/// this version, which seals at closing. Idempotent, and a no-op (one
+/// query) once every closed round is sealed; run at start-up.
+pub fn seal_closed_rounds(conn: &mut DbConnection) -> Result<usize, DieselError> {
+    let mut sealed = 0;
+    for round in rounds::closed_unsealed(conn)? {
+        crate::db::write_transaction(conn, |conn| seal(conn, &round))?;
+        sealed += 1;
+    }
+    Ok(sealed)
 }
 
 /// A change to an open round's deadline.

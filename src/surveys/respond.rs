@@ -72,7 +72,8 @@ pub fn find(
     Ok(Some((invitation, round)))
 }
 
-fn questions(rows: &[RoundQuestion]) -> Vec<Question> {
+/// A round's questions as the form asks them.
+pub fn questions(rows: &[RoundQuestion]) -> Vec<Question> {
     rows.iter()
         .filter_map(|q| {
             Some(Question {
@@ -194,5 +195,10 @@ pub fn save(
         Some(id) => id,
         None => responses::insert(conn, invitation.round_id, invitation.team_id, key)?,
     };
-    responses::replace_answers(conn, id, &tools, &questions)
+    let filed = responses::Filed {
+        id,
+        round_id: invitation.round_id,
+        team_id: Some(invitation.team_id),
+    };
+    responses::replace_answers(conn, filed, &tools, &questions)
 }

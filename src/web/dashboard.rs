@@ -1,4 +1,5 @@
-//! The landing page after sign-in: what exists, at a glance.
+//! The landing page after sign-in: where to look first (breaches, the
+//! weakest tools, rounds in flight, the biggest changes), then what exists.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -6,6 +7,7 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::page;
+use crate::analytics::results::ToolRound;
 use crate::db::{accounts, adoptions, members, outbox, sessions, teams, tools};
 use crate::domain::account::Role;
 use crate::web::error::AppError;
@@ -30,7 +32,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let threshold = state.config.infra_min_teams;
-    let (counts, backend, emails) = state
+    let (counts, backend, emails, board) = state
         .db(move |conn| {
             let active_tools: std::collections::HashSet<i64> =
                 tools::list_active(conn)?.iter().map(|t| t.id).collect();
@@ -47,11 +49,44 @@ pub async fn show(
                     .filter(|(tool, u)| active_tools.contains(tool) && u.infrastructure)
                     .count(),
             };
-            Ok((counts, conn.backend_name(), outbox::counts(conn, None)?))
+            let board = crate::analytics::dashboard::build(conn, now)?;
+            Ok((
+                counts,
+                conn.backend_name(),
+                outbox::counts(conn, None)?,
+                board,
+            ))
         })
         .await?;
+    let heatmaps: Vec<(String, String, i64, super::charts::Heatmap)> = board
+        .latest
+        .iter()
+        .map(|l| {
+            let tools: Vec<(String, &ToolRound)> = l
+                .tools
+                .iter()
+                .map(|(name, _, t)| (name.clone(), t))
+                .collect();
+            let heat = super::charts::tools_heatmap(
+                &format!("heat-{}", l.program.slug),
+                &format!(
+                    "{}, round {}: tools by measure",
+                    l.program.name, l.round.number
+                ),
+                &tools,
+            );
+            (
+                l.program.name.clone(),
+                l.program.slug.clone(),
+                l.round.number,
+                heat,
+            )
+        })
+        .collect();
     let mut ctx = page::context(&session, Some(&account))?;
     ctx.insert("counts", &counts);
+    ctx.insert("board", &board);
+    ctx.insert("heatmaps", &heatmaps);
     ctx.insert("backend", backend);
     ctx.insert("emails", &emails);
     ctx.insert("transport", &state.mailer.description);

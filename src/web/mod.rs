@@ -5,6 +5,7 @@ pub mod accounts_pages;
 pub mod adoption_pages;
 pub mod auth_pages;
 pub mod categories_pages;
+pub mod charts;
 pub mod csrf;
 pub mod dashboard;
 pub mod email_pages;
@@ -21,6 +22,7 @@ pub mod page;
 pub mod programs_pages;
 pub mod questions_pages;
 pub mod respond_pages;
+pub mod results_pages;
 pub mod rounds_pages;
 pub mod session_store;
 pub mod state;
@@ -107,6 +109,18 @@ fn directory_routes(cfg: &mut web::ServiceConfig) {
             .route(post().to(categories_pages::delete)),
     )
     .route("/tools/{slug}", get().to(tools_pages::show))
+    .route(
+        "/tools/{slug}/results",
+        get().to(results_pages::tool_results),
+    )
+    .route(
+        "/tools/{slug}/baselines",
+        post().to(results_pages::set_baselines),
+    )
+    .route(
+        "/tools/{slug}/baselines/take",
+        post().to(results_pages::take_baselines),
+    )
     .service(
         resource("/tools/{slug}/edit")
             .route(get().to(tools_pages::edit_form))
@@ -192,6 +206,10 @@ fn survey_routes(cfg: &mut web::ServiceConfig) {
         resource("/programs/{slug}/rounds/{number}")
             .route(get().to(rounds_pages::round))
             .route(post().to(rounds_pages::change_round)),
+    )
+    .route(
+        "/programs/{slug}/rounds/{number}/results",
+        get().to(results_pages::round_results),
     )
     .service(
         resource("/r/{token}")

@@ -11,6 +11,9 @@ const TEMPLATES: &[(&str, &str)] = crate::embed::embedded![
     "":
     "base.html",
     "macros.html",
+    "charts.html",
+    "tool_results.html",
+    "round_results.html",
     "error.html",
     "confirm.html",
     "login.html",

@@ -1,7 +1,9 @@
-//! A respondent fills in the survey in headless Chromium on a phone-sized
-//! screen. Needs chromium and chromedriver (Debian's packages), so it is
-//! `#[ignore]`d for a plain `cargo test`; `.ci/run` installs both and runs it
-//! with `-- --ignored`. CHROMEDRIVER and CHROMIUM name other binaries.
+//! Headless Chromium: a respondent fills in the survey on a phone, and an
+//! admin reads results and the dashboard on a desktop and a phone. Needs
+//! chromium and chromedriver (Debian's packages), so these are `#[ignore]`d
+//! for a plain `cargo test`; `.ci/run` installs both and runs them with
+//! `-- --ignored`. CHROMEDRIVER and CHROMIUM name other binaries.
+//! Screenshots go to `target/screenshots/` (SCREENSHOT_DIR), which CI keeps.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -54,6 +56,103 @@ impl Drop for Driver {
     }
 }
 
+/// Where screenshots are kept.
+fn screenshot_dir() -> std::path::PathBuf {
+    let dir = std::env::var("SCREENSHOT_DIR").map_or_else(
+        |_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots"),
+        std::path::PathBuf::from,
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A Chromium session through `driver` with a window of `width` x `height`
+/// (a phone's when `phone`).
+async fn browser(driver: &Driver, width: u32, height: u32, phone: bool) -> fantoccini::Client {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut options = json!({
+        "binary": chromium,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", format!("--window-size={width},{height}")],
+    });
+    if phone {
+        options["mobileEmulation"] =
+            json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 3.0 } });
+    }
+    let serde_json::Value::Object(caps) = json!({ "goog:chromeOptions": options }) else {
+        unreachable!()
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session")
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver; .ci/run runs it"]
+async fn results_and_the_dashboard_draw_their_charts_with_words() {
+    let app = spawn_app().await;
+    let now = infrapulse::clock::Clock::now(app.clock.as_ref());
+    app.with_db(|conn| {
+        infrapulse::demo::seed_directory(conn, now).unwrap();
+        infrapulse::demo::seed_surveys(conn, &app.state.links, 3, now).unwrap();
+    });
+    app.create_account(
+        "reader@example.com",
+        infrapulse::domain::account::Role::Viewer,
+    );
+    let driver = Driver::start();
+    for (name, width, height, phone) in [("desktop", 1280, 900, false), ("phone", 390, 844, true)] {
+        let b = browser(&driver, width, height, phone).await;
+        let result = async {
+            b.goto(&app.url("/login")).await?;
+            b.find(Locator::Id("email")).await?.send_keys("reader@example.com").await?;
+            b.find(Locator::Id("password")).await?.send_keys(crate::helpers::PASSWORD).await?;
+            b.find(Locator::Css("button[type=submit]")).await?.click().await?;
+            b.wait().for_element(Locator::Css("h1")).await?;
+            for (page, charts) in [
+                ("/", 1),
+                ("/tools/mongodb/results", 6),
+                ("/programs/quarterly-pulse/rounds/3/results", 1),
+            ] {
+                b.goto(&app.url(page)).await?;
+                let heading = b.find(Locator::Css("h1")).await?.text().await?;
+                assert!(!heading.contains("Error"), "{page}: {heading}");
+                // Every picture is an image with words: a title or a
+                // description that is not empty.
+                let pictures = b
+                    .execute(
+                        "return [...document.querySelectorAll('svg[role=img]')].map(svg => \
+                           (svg.getAttribute('aria-labelledby') || '').split(' ')\
+                             .map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim())",
+                        vec![],
+                    )
+                    .await?;
+                let pictures = pictures.as_array().unwrap();
+                assert!(pictures.len() >= charts, "{page}: {} charts", pictures.len());
+                for words in pictures {
+                    assert!(words.as_str().unwrap().len() > 20, "{page}: {words}");
+                }
+                let overflow = b
+                    .execute("return document.documentElement.scrollWidth > document.documentElement.clientWidth", vec![])
+                    .await?;
+                if overflow == json!(true) {
+                    let wide = b.execute("return [...document.querySelectorAll('body *')].filter(e => !e.closest('.table-scroll') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))", vec![]).await?;
+                    panic!("{page} is wider than a {name} screen: {wide}");
+                }
+                let file = format!("{}-{name}.png", page.trim_matches('/').replace('/', "_"));
+                let file = if file.starts_with('-') { format!("dashboard{file}") } else { file };
+                std::fs::write(screenshot_dir().join(file), b.screenshot().await?).ok();
+            }
+            Ok::<_, fantoccini::error::CmdError>(())
+        }
+        .await;
+        b.close().await.ok();
+        result.expect("the results walk-through");
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver; .ci/run runs it"]
 async fn a_respondent_answers_on_a_phone() {
@@ -66,23 +165,7 @@ async fn a_respondent_answers_on_a_phone() {
     });
 
     let driver = Driver::start();
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let caps = json!({
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--no-first-run", "--window-size=390,844"],
-            "mobileEmulation": { "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0 } }
-        }
-    });
-    let serde_json::Value::Object(caps) = caps else {
-        unreachable!()
-    };
-    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a Chromium session");
+    let browser = browser(&driver, 390, 844, true).await;
 
     let result = async {
         browser.goto(&app.url(&format!("/r/{token}"))).await?;
@@ -151,7 +234,7 @@ async fn a_respondent_answers_on_a_phone() {
         let heading = browser.find(Locator::Css("h1")).await?.text().await?;
         assert_eq!(heading, "Thank you");
         let shot = browser.screenshot().await?;
-        std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/respondent-phone.png"), shot).ok();
+        std::fs::write(screenshot_dir().join("respondent-thanks-phone.png"), shot).ok();
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;

@@ -450,6 +450,33 @@ async fn the_demo_directory_renders_on_every_page() {
             && html.contains("How often do you deploy?")
     );
     assert!(app.count_rows("responses") > 100);
+
+    // The results tell the talk's story: MongoDB first, below its
+    // baselines; CI recovering; every results page alive.
+    let (_, dash) = app.get_text("/").await;
+    let standings = dash.split("Where to look first").nth(1).unwrap();
+    let first = standings.split("<tr>").nth(2).unwrap();
+    assert!(first.contains("MongoDB shared replsets"), "{first}");
+    let breaches = dash.split("Below baseline").nth(1).unwrap();
+    let breaches = breaches.split("</table>").next().unwrap();
+    for measure in ["Reliability", "Latency"] {
+        assert!(
+            breaches.contains(&format!(
+                "MongoDB shared replsets</a></td><td>{measure}</td>"
+            )),
+            "MongoDB {measure} below baseline: {breaches}"
+        );
+    }
+    assert!(!breaches.contains(">CI<"), "CI recovers: {breaches}");
+    for path in [
+        "/tools/mongodb/results",
+        "/tools/ci/results",
+        "/tools/warehouse/results",
+        "/programs/quarterly-pulse/rounds/3/results",
+        "/programs/quarterly-pulse/rounds/4/results",
+    ] {
+        assert_eq!(app.get(path).await.status(), StatusCode::OK, "{path}");
+    }
 }
 
 #[tokio::test]

@@ -16,5 +16,6 @@ mod helpers;
 mod import;
 mod migrations;
 mod ops;
+mod results;
 mod smtp;
 mod surveys;

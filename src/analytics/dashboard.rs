@@ -1,0 +1,189 @@
+//! "Where should we look first?": breaches, tools ranked by them and by
+//! their weakest property, rounds in flight, and the latest round's
+//! biggest changes. Read from each program's latest closed round: a round
+//! still open has only part of its answers.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+use serde::Serialize;
+
+use super::results::{self, ToolRound};
+use crate::db::programs::{self, Program};
+use crate::db::rounds::{self, Round};
+use crate::db::{DbConnection, responses};
+use crate::domain::results::Hundredths;
+
+/// A program's latest closed round, with every tool's figures.
+#[derive(Debug, Serialize)]
+pub struct Latest {
+    pub program: Program,
+    pub round: Round,
+    pub tools: Vec<(String, String, ToolRound)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Breach {
+    pub program: String,
+    pub program_slug: String,
+    pub round: i64,
+    pub tool: String,
+    pub tool_slug: String,
+    pub measure: &'static str,
+    pub mean: Hundredths,
+    pub baseline: Hundredths,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Standing {
+    pub tool: String,
+    pub tool_slug: String,
+    pub program: String,
+    pub round: i64,
+    pub breaches: usize,
+    /// The weakest of the five properties, where shown.
+    pub lowest: Option<(&'static str, Hundredths)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Flight {
+    pub program: String,
+    pub program_slug: String,
+    pub round: i64,
+    /// "2026-12-14 09:00 UTC"
+    pub closes: String,
+    pub invited: i64,
+    pub answered: i64,
+    pub rate: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Change {
+    pub program: String,
+    pub tool: String,
+    pub tool_slug: String,
+    pub measure: &'static str,
+    pub mean: Hundredths,
+    pub delta: Hundredths,
+    /// The delta with its sign: "+0.40".
+    pub signed: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Dashboard {
+    pub latest: Vec<Latest>,
+    pub breaches: Vec<Breach>,
+    pub standings: Vec<Standing>,
+    pub in_flight: Vec<Flight>,
+    pub changes: Vec<Change>,
+}
+
+pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboard> {
+    let mut latest = Vec::new();
+    let mut in_flight = Vec::new();
+    for program in programs::list(conn)? {
+        let rounds = rounds::for_program(conn, program.id)?;
+        for open in rounds.iter().filter(|r| r.is_open(now)) {
+            let invited = rounds::count_invited(conn, open.id)?;
+            let answered = responses::count_for_round(conn, open.id)?;
+            in_flight.push(Flight {
+                program: program.name.clone(),
+                program_slug: program.slug.clone(),
+                round: open.number,
+                closes: open.closes_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                invited,
+                answered,
+                rate: crate::surveys::percent(answered, invited),
+            });
+        }
+        // Newest first: the first that has closed.
+        let Some(round) = rounds.iter().find(|r| !r.is_open(now) && r.opens_at <= now) else {
+            continue;
+        };
+        let names: HashMap<i64, (String, String)> = rounds::tools(conn, round.id)?
+            .into_iter()
+            .map(|t| (t.tool_id, (t.name, t.slug)))
+            .collect();
+        let tools = results::round_tools(conn, round, now)?
+            .into_iter()
+            .filter_map(|t| {
+                let (name, slug) = names.get(&t.tool_id)?.clone();
+                Some((name, slug, t))
+            })
+            .collect();
+        latest.push(Latest {
+            program,
+            round: round.clone(),
+            tools,
+        });
+    }
+
+    let mut breaches = Vec::new();
+    let mut standings = Vec::new();
+    let mut changes = Vec::new();
+    for l in &latest {
+        for (name, slug, t) in &l.tools {
+            for m in t.measures.iter().filter(|m| m.breach) {
+                if let (Some(mean), Some(baseline)) = (m.mean, m.baseline) {
+                    breaches.push(Breach {
+                        program: l.program.name.clone(),
+                        program_slug: l.program.slug.clone(),
+                        round: l.round.number,
+                        tool: name.clone(),
+                        tool_slug: slug.clone(),
+                        measure: m.label,
+                        mean,
+                        baseline,
+                    });
+                }
+            }
+            for m in &t.measures {
+                if let (Some(mean), Some(delta)) = (m.mean, m.delta_prev) {
+                    changes.push(Change {
+                        program: l.program.name.clone(),
+                        tool: name.clone(),
+                        tool_slug: slug.clone(),
+                        measure: m.label,
+                        mean,
+                        delta,
+                        signed: crate::domain::results::signed(delta),
+                    });
+                }
+            }
+            let lowest = t
+                .measures
+                .iter()
+                .filter(|m| m.measure.property().is_some())
+                .filter_map(|m| Some((m.label, m.mean?)))
+                .min_by_key(|(_, mean)| *mean);
+            standings.push(Standing {
+                tool: name.clone(),
+                tool_slug: slug.clone(),
+                program: l.program.name.clone(),
+                round: l.round.number,
+                breaches: t.breaches(),
+                lowest,
+            });
+        }
+    }
+    // Most breaches first, then the weakest property; tools with nothing
+    // shown last.
+    standings.sort_by_key(|s| {
+        (
+            std::cmp::Reverse(s.breaches),
+            s.lowest.map_or(i64::MAX, |(_, m)| m.0),
+            s.tool.clone(),
+        )
+    });
+    breaches.sort_by_key(|b| (b.mean.0 - b.baseline.0, b.tool.clone()));
+    changes.sort_by_key(|c| (std::cmp::Reverse(c.delta.0.abs()), c.tool.clone()));
+    changes.truncate(8);
+    Ok(Dashboard {
+        latest,
+        breaches,
+        standings,
+        in_flight,
+        changes,
+    })
+}

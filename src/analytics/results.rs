@@ -1,0 +1,460 @@
+//! Results per tool and round: response rate, each measure's figures
+//! against the previous round and the baseline, hours lost, and the
+//! per-team breakdown as the anonymity rule allows.
+//!
+//! Where the numbers come from: a closed round's histograms were kept when
+//! it closed (it never changes after); an open round's are counted from its
+//! answers, live, through one covering index. Either way the same
+//! `RoundAnswers` comes out, so every figure is computed one way.
+
+use std::collections::{BTreeMap, HashMap};
+
+use diesel::QueryResult;
+use serde::Serialize;
+
+use crate::db::rounds::{self, Round};
+use crate::db::{DbConnection, responses, results, teams};
+use crate::domain::anonymity::disclose;
+use crate::domain::results::{Histogram, Hundredths, Measure, delta, is_breach};
+
+/// Which team answers belong to; `None` for teams whose name was erased
+/// when the round closed (fewer than k answers).
+pub type TeamKey = Option<i64>;
+
+/// The team id round_results keeps for erased teams.
+const ERASED: i64 = 0;
+
+/// A round's answers as histograms, per tool, team and measure.
+#[derive(Debug, Default, Clone)]
+pub struct RoundAnswers {
+    cells: HashMap<(i64, TeamKey, Measure), Histogram>,
+}
+
+impl RoundAnswers {
+    fn add(&mut self, tool: i64, team: TeamKey, measure: Measure, value: i64, n: i64) {
+        self.cells
+            .entry((tool, team, measure))
+            .or_default()
+            .add(value, n);
+    }
+
+    fn from_answers(rows: Vec<results::AnswerRow>) -> Self {
+        let mut a = RoundAnswers::default();
+        for (tool, team, s, r, u, e, l, sat, hours) in rows {
+            for (measure, value) in Measure::ALL.iter().zip([s, r, u, e, l, sat, hours]) {
+                if let Some(v) = value {
+                    a.add(tool, team, *measure, v, 1);
+                }
+            }
+        }
+        a
+    }
+
+    /// Every team's histogram of a tool's measure.
+    pub fn by_team(&self, tool: i64, measure: Measure) -> BTreeMap<TeamKey, &Histogram> {
+        self.cells
+            .iter()
+            .filter(|((t, _, m), _)| *t == tool && *m == measure)
+            .map(|((_, team, _), h)| (*team, h))
+            .collect()
+    }
+
+    /// All teams together.
+    pub fn total(&self, tool: i64, measure: Measure) -> Histogram {
+        let mut h = Histogram::default();
+        for part in self.by_team(tool, measure).values() {
+            h.merge(part);
+        }
+        h
+    }
+
+    pub fn tools(&self) -> Vec<i64> {
+        let mut tools: Vec<i64> = self.cells.keys().map(|(t, _, _)| *t).collect();
+        tools.sort_unstable();
+        tools.dedup();
+        tools
+    }
+
+    fn stored_rows(&self, round_id: i64) -> Vec<results::StoredRow> {
+        self.cells
+            .iter()
+            .flat_map(|((tool, team, measure), h)| {
+                h.entries().map(move |(value, n)| {
+                    (
+                        round_id,
+                        *tool,
+                        team.unwrap_or(ERASED),
+                        measure.key().to_owned(),
+                        value,
+                        n,
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// The answers of `rounds` (of one tool, or all): kept histograms for
+/// rounds sealed at closing, live counts for the others.
+pub fn load(
+    conn: &mut DbConnection,
+    rounds: &[&Round],
+    tool: Option<i64>,
+) -> QueryResult<HashMap<i64, RoundAnswers>> {
+    let sealed: Vec<i64> = rounds.iter().filter(|r| r.sealed).map(|r| r.id).collect();
+    let mut by_round: HashMap<i64, RoundAnswers> = HashMap::new();
+    for (round, tool, team, measure, value, n) in results::stored(conn, &sealed, tool)? {
+        if let Some(measure) = Measure::parse(&measure) {
+            let team = (team != ERASED).then_some(team);
+            by_round
+                .entry(round)
+                .or_default()
+                .add(tool, team, measure, value, n);
+        }
+    }
+    for round in rounds.iter().filter(|r| !r.sealed) {
+        let answers = RoundAnswers::from_answers(results::answers(conn, round.id, tool)?);
+        by_round.insert(round.id, answers);
+    }
+    for round in rounds {
+        by_round.entry(round.id).or_default();
+    }
+    Ok(by_round)
+}
+
+/// Keeps a sealed round's histograms (see `surveys::close_round`).
+pub fn keep(conn: &mut DbConnection, round_id: i64) -> QueryResult<usize> {
+    let answers = RoundAnswers::from_answers(results::answers(conn, round_id, None)?);
+    results::store(conn, &answers.stored_rows(round_id))
+}
+
+/// A measure's figures for one tool in one round.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasureResult {
+    pub measure: Measure,
+    pub label: &'static str,
+    /// Answers that rated it (n/a excluded).
+    pub responses: i64,
+    /// Whether the figures may be shown: at least k answers.
+    pub shown: bool,
+    pub mean: Option<Hundredths>,
+    /// Counts of 1 to 5 (hours: empty).
+    pub distribution: Vec<i64>,
+    pub favourable_percent: Option<i64>,
+    pub delta_prev: Option<Hundredths>,
+    pub baseline: Option<Hundredths>,
+    pub breach: bool,
+    /// Per team, as the anonymity rule allows.
+    pub teams: Vec<TeamFigure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamFigure {
+    pub team: String,
+    /// `None` when hidden: the cell says so.
+    pub responses: Option<i64>,
+    pub mean: Option<Hundredths>,
+    /// Hours: the team's total.
+    pub total: Option<i64>,
+}
+
+/// Hours lost to one tool in one round.
+#[derive(Debug, Clone, Serialize)]
+pub struct HoursResult {
+    pub responses: i64,
+    pub shown: bool,
+    pub total: Option<i64>,
+    pub median: Option<Hundredths>,
+    pub mean: Option<Hundredths>,
+    /// Teams that gave hours, and the total per such team.
+    pub responding_teams: Option<i64>,
+    pub per_team: Option<Hundredths>,
+    pub teams: Vec<TeamFigure>,
+}
+
+/// One tool in one round.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolRound {
+    pub tool_id: i64,
+    pub round_id: i64,
+    pub round_number: i64,
+    pub open: bool,
+    /// Members whose team used the tool when the round opened.
+    pub invited: i64,
+    /// Of those, who answered about it (not "we don't use it").
+    pub respondents: i64,
+    pub rate: i64,
+    pub measures: Vec<MeasureResult>,
+    pub hours: HoursResult,
+}
+
+impl ToolRound {
+    pub fn measure(&self, m: Measure) -> Option<&MeasureResult> {
+        self.measures.iter().find(|r| r.measure == m)
+    }
+
+    pub fn breaches(&self) -> usize {
+        self.measures.iter().filter(|m| m.breach).count()
+    }
+}
+
+/// What figures are read against.
+pub struct Context<'a> {
+    pub k: i64,
+    pub team_names: &'a HashMap<i64, String>,
+    pub baselines: &'a HashMap<(i64, Measure), Hundredths>,
+}
+
+fn team_name(names: &HashMap<i64, String>, team: TeamKey, k: i64) -> String {
+    match team {
+        Some(id) => names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("team {id}")),
+        None => format!("Teams with fewer than {k} answers"),
+    }
+}
+
+/// Per team, the figure `show` makes of its histogram, where the rule lets it.
+fn breakdown(
+    cx: &Context,
+    by_team: &BTreeMap<TeamKey, &Histogram>,
+    show: impl Fn(&Histogram) -> TeamFigure,
+) -> (bool, Vec<TeamFigure>) {
+    let groups: Vec<(&TeamKey, &&Histogram)> = by_team.iter().collect();
+    let sizes: Vec<i64> = groups.iter().map(|(_, h)| h.n()).collect();
+    let rule = disclose(&sizes, cx.k);
+    let mut figures: Vec<(bool, TeamFigure)> = groups
+        .iter()
+        .zip(&rule.shown)
+        .map(|((team, h), &shown)| {
+            let name = team_name(cx.team_names, **team, cx.k);
+            // Erased teams never show, even together: hiding more than the
+            // rule asks keeps its promise.
+            let figure = if shown && team.is_some() {
+                TeamFigure {
+                    team: name,
+                    ..show(h)
+                }
+            } else {
+                TeamFigure {
+                    team: name,
+                    responses: None,
+                    mean: None,
+                    total: None,
+                }
+            };
+            (team.is_none(), figure)
+        })
+        .collect();
+    // Named teams by name, the erased ones last.
+    figures.sort_by(|a, b| (a.0, &a.1.team).cmp(&(b.0, &b.1.team)));
+    (
+        rule.total_shown,
+        figures.into_iter().map(|(_, f)| f).collect(),
+    )
+}
+
+fn measure_result(
+    cx: &Context,
+    answers: &RoundAnswers,
+    previous: Option<&RoundAnswers>,
+    tool: i64,
+    measure: Measure,
+) -> MeasureResult {
+    let total = answers.total(tool, measure);
+    let (shown, teams) = breakdown(cx, &answers.by_team(tool, measure), |h| TeamFigure {
+        team: String::new(),
+        responses: Some(h.n()),
+        mean: h.mean(),
+        total: None,
+    });
+    let mean = total.mean().filter(|_| shown);
+    // A delta against a hidden mean would give that mean away.
+    let previous_mean = previous.and_then(|p| {
+        let h = p.total(tool, measure);
+        (h.n() >= cx.k).then(|| h.mean()).flatten()
+    });
+    let baseline = cx.baselines.get(&(tool, measure)).copied();
+    MeasureResult {
+        measure,
+        label: measure.label(),
+        responses: total.n(),
+        shown,
+        mean,
+        distribution: if shown {
+            total.distribution().to_vec()
+        } else {
+            Vec::new()
+        },
+        favourable_percent: total.favourable_percent().filter(|_| shown),
+        delta_prev: delta(mean, previous_mean),
+        baseline,
+        breach: is_breach(mean, baseline),
+        teams,
+    }
+}
+
+fn hours_result(cx: &Context, answers: &RoundAnswers, tool: i64) -> HoursResult {
+    let total = answers.total(tool, Measure::Hours);
+    let by_team = answers.by_team(tool, Measure::Hours);
+    let (shown, teams) = breakdown(cx, &by_team, |h| TeamFigure {
+        team: String::new(),
+        responses: Some(h.n()),
+        mean: h.mean(),
+        total: Some(h.total()),
+    });
+    let responding = by_team.values().filter(|h| h.n() > 0).count() as i64;
+    HoursResult {
+        responses: total.n(),
+        shown,
+        total: shown.then(|| total.total()),
+        median: total.median().filter(|_| shown),
+        mean: total.mean().filter(|_| shown),
+        responding_teams: shown.then_some(responding),
+        per_team: (shown && responding > 0)
+            .then(|| Hundredths((total.total() * 200 + responding) / (2 * responding))),
+        teams,
+    }
+}
+
+/// One tool's figures in `round`, against `previous` (the program's round
+/// before it, when there is one).
+pub fn tool_round(
+    cx: &Context,
+    round: &Round,
+    answers: &RoundAnswers,
+    previous: Option<&RoundAnswers>,
+    tool: i64,
+    invited: i64,
+    now: chrono::NaiveDateTime,
+) -> ToolRound {
+    let respondents = answers.total(tool, Measure::Satisfaction).n();
+    ToolRound {
+        tool_id: tool,
+        round_id: round.id,
+        round_number: round.number,
+        open: round.is_open(now),
+        invited,
+        respondents,
+        rate: crate::surveys::percent(respondents, invited),
+        measures: Measure::RATED
+            .iter()
+            .map(|&m| measure_result(cx, answers, previous, tool, m))
+            .collect(),
+        hours: hours_result(cx, answers, tool),
+    }
+}
+
+/// Baselines of `tools` (or all), by (tool, measure).
+pub fn baselines(
+    conn: &mut DbConnection,
+    tools: Option<&[i64]>,
+) -> QueryResult<HashMap<(i64, Measure), Hundredths>> {
+    Ok(results::baselines(conn, tools)?
+        .into_iter()
+        .filter_map(|(tool, measure, h)| Some(((tool, Measure::parse(&measure)?), Hundredths(h))))
+        .collect())
+}
+
+pub fn team_names(conn: &mut DbConnection) -> QueryResult<HashMap<i64, String>> {
+    Ok(teams::list(conn)?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect())
+}
+
+/// Each program round's predecessor: the round numbered one less.
+pub fn previous_of<'a>(round: &Round, all: &'a [Round]) -> Option<&'a Round> {
+    all.iter()
+        .find(|r| r.program_id == round.program_id && r.number == round.number - 1)
+}
+
+/// Every round of a program that asked about `tool`, oldest first, with the
+/// tool's figures in each.
+pub fn tool_history(
+    conn: &mut DbConnection,
+    program_id: i64,
+    tool: i64,
+    k_of: impl Fn(&Round) -> i64,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Vec<(Round, ToolRound)>> {
+    let mut all = rounds::for_program(conn, program_id)?;
+    all.reverse();
+    let asked: HashMap<i64, i64> = rounds::rounds_with_tool(conn, program_id, tool)?
+        .into_iter()
+        .collect();
+    let relevant: Vec<&Round> = all.iter().filter(|r| asked.contains_key(&r.id)).collect();
+    let answers = load(conn, &relevant, Some(tool))?;
+    let names = team_names(conn)?;
+    let baselines = baselines(conn, Some(&[tool]))?;
+    let mut history = Vec::new();
+    for round in &relevant {
+        let invited = asked[&round.id];
+        let cx = Context {
+            k: k_of(round),
+            team_names: &names,
+            baselines: &baselines,
+        };
+        let previous = previous_of(round, &all).and_then(|p| answers.get(&p.id));
+        let figures = tool_round(
+            &cx,
+            round,
+            &answers[&round.id],
+            previous,
+            tool,
+            invited,
+            now,
+        );
+        history.push(((*round).clone(), figures));
+    }
+    Ok(history)
+}
+
+/// Every tool's figures in one round.
+pub fn round_tools(
+    conn: &mut DbConnection,
+    round: &Round,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Vec<ToolRound>> {
+    let all = rounds::for_program(conn, round.program_id)?;
+    let previous = previous_of(round, &all);
+    let mut wanted = vec![round];
+    wanted.extend(previous);
+    let answers = load(conn, &wanted, None)?;
+    let names = team_names(conn)?;
+    let baselines = baselines(conn, None)?;
+    let cx = Context {
+        k: round.anonymity_k,
+        team_names: &names,
+        baselines: &baselines,
+    };
+    let prev = previous.and_then(|p| answers.get(&p.id));
+    Ok(rounds::tools(conn, round.id)?
+        .iter()
+        .map(|t| {
+            tool_round(
+                &cx,
+                round,
+                &answers[&round.id],
+                prev,
+                t.tool_id,
+                t.invited,
+                now,
+            )
+        })
+        .collect())
+}
+
+/// Responses per team of a round, for showing team names beside answers:
+/// team id → whether it may be named (`domain::anonymity`).
+pub fn nameable_teams(conn: &mut DbConnection, round: &Round) -> QueryResult<HashMap<i64, bool>> {
+    let counts = responses::count_by_team(conn, round.id)?;
+    let sizes: Vec<i64> = counts.iter().map(|(_, n)| *n).collect();
+    let rule = disclose(&sizes, round.anonymity_k);
+    Ok(counts
+        .iter()
+        .zip(&rule.shown)
+        .filter_map(|((team, _), &shown)| team.map(|t| (t, shown)))
+        .collect())
+}

@@ -1,0 +1,579 @@
+//! Results: a tool's "Results" tab (trend across rounds, one round in
+//! detail, baselines) and a round's results page (every tool, the heatmap,
+//! the extra questions).
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::charts;
+use super::page::{self, FlashKind};
+use crate::analytics::results::{self as figures, MeasureResult, ToolRound};
+use crate::db::programs::{self, Program};
+use crate::db::rounds::{self, Round};
+use crate::db::{responses, results, tools};
+use crate::domain::results::{Histogram, Hundredths, Measure, signed};
+use crate::domain::survey::{Question, QuestionKind};
+use crate::web::csrf::CsrfForm;
+use crate::web::error::AppError;
+use crate::web::extract::{AdminAccount, SignedIn};
+use crate::web::state::AppState;
+
+#[derive(Deserialize)]
+pub struct ToolQuery {
+    program: Option<String>,
+    round: Option<i64>,
+}
+
+/// One measure's row in a round's table.
+#[derive(Serialize)]
+struct MeasureRow<'a> {
+    r: &'a MeasureResult,
+    mean: String,
+    delta: String,
+    favourable: String,
+    distribution: Option<charts::Distribution>,
+}
+
+fn measure_rows<'a>(t: &'a ToolRound, id: &str) -> Vec<MeasureRow<'a>> {
+    t.measures
+        .iter()
+        .map(|r| MeasureRow {
+            mean: r.mean.map_or("—".into(), |m| m.to_string()),
+            delta: r.delta_prev.map_or(String::new(), signed),
+            favourable: r
+                .favourable_percent
+                .map_or(String::new(), |p| format!("{p}%")),
+            distribution: r.shown.then(|| {
+                charts::distribution(
+                    &format!("{id}-{}", r.measure.key()),
+                    r.label,
+                    &r.distribution,
+                )
+            }),
+            r,
+        })
+        .collect()
+}
+
+/// The per-team table: one row per team, one cell per measure (`None`:
+/// hidden), and the team's hours.
+#[derive(Serialize)]
+struct TeamRow {
+    team: String,
+    cells: Vec<Option<String>>,
+    hours: Option<String>,
+}
+
+fn team_rows(t: &ToolRound) -> Vec<TeamRow> {
+    let mut teams: Vec<String> = Vec::new();
+    for f in t
+        .measures
+        .iter()
+        .flat_map(|m| &m.teams)
+        .chain(&t.hours.teams)
+    {
+        if !teams.contains(&f.team) {
+            teams.push(f.team.clone());
+        }
+    }
+    teams
+        .into_iter()
+        .map(|team| TeamRow {
+            cells: t
+                .measures
+                .iter()
+                .map(|m| {
+                    m.teams
+                        .iter()
+                        .find(|f| f.team == team)
+                        .and_then(|f| f.mean)
+                        .map(|mean| mean.to_string())
+                })
+                .collect(),
+            hours: t
+                .hours
+                .teams
+                .iter()
+                .find(|f| f.team == team)
+                .and_then(|f| f.total)
+                .map(|h| h.to_string()),
+            team,
+        })
+        .collect()
+}
+
+pub async fn tool_results(
+    state: web::Data<AppState>,
+    session: Session,
+    SignedIn(account): SignedIn,
+    slug: web::Path<String>,
+    query: web::Query<ToolQuery>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let ToolQuery { program, round } = query.into_inner();
+    let now = state.clock.now();
+    let found = state
+        .db(move |conn| {
+            let Some(tool) = tools::find_by_slug(conn, &slug)? else {
+                return Ok(None);
+            };
+            let mut asking: Vec<Program> = Vec::new();
+            for id in rounds::programs_asking(conn, tool.id)? {
+                asking.extend(programs::find(conn, id)?);
+            }
+            let chosen = match &program {
+                Some(p) => asking.iter().find(|a| &a.slug == p).cloned(),
+                None => asking.first().cloned(),
+            };
+            let history = match &chosen {
+                Some(p) => figures::tool_history(conn, p.id, tool.id, |r| r.anonymity_k, now)?,
+                None => Vec::new(),
+            };
+            let baselines = figures::baselines(conn, Some(&[tool.id]))?;
+            Ok(Some((tool, asking, chosen, history, baselines)))
+        })
+        .await?;
+    let Some((tool, asking, chosen, history, baselines)) = found else {
+        return Err(AppError::NotFound);
+    };
+    let selected = match round {
+        Some(n) => history
+            .iter()
+            .find(|(r, _)| r.number == n)
+            .ok_or(AppError::NotFound)?,
+        // The latest round with figures to show; an open round with too few
+        // answers yet would show only "hidden".
+        None => match history
+            .iter()
+            .rev()
+            .find(|(_, t)| t.measures.iter().any(|m| m.shown))
+            .or(history.last())
+        {
+            Some(last) => last,
+            None => {
+                return render_tool(
+                    &state,
+                    &session,
+                    &account,
+                    &tool,
+                    &asking,
+                    None,
+                    &[],
+                    None,
+                    &baselines,
+                );
+            }
+        },
+    };
+    render_tool(
+        &state,
+        &session,
+        &account,
+        &tool,
+        &asking,
+        chosen.as_ref(),
+        &history,
+        Some(selected),
+        &baselines,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_tool(
+    state: &AppState,
+    session: &Session,
+    account: &crate::db::accounts::Account,
+    tool: &tools::Tool,
+    asking: &[Program],
+    program: Option<&Program>,
+    history: &[(Round, ToolRound)],
+    selected: Option<&(Round, ToolRound)>,
+    baselines: &HashMap<(i64, Measure), Hundredths>,
+) -> Result<HttpResponse, AppError> {
+    let trends: Vec<charts::Trend> = Measure::RATED
+        .iter()
+        .map(|&m| {
+            let values: Vec<(String, Option<Hundredths>)> = history
+                .iter()
+                .map(|(r, t)| (format!("R{}", r.number), t.measure(m).and_then(|x| x.mean)))
+                .collect();
+            charts::trend(
+                &format!("trend-{}", m.key()),
+                m.label(),
+                &values,
+                baselines.get(&(tool.id, m)).copied(),
+            )
+        })
+        .collect();
+    #[derive(Serialize)]
+    struct HistoryRow {
+        number: i64,
+        open: bool,
+        rate: i64,
+        respondents: i64,
+        invited: i64,
+        means: Vec<String>,
+        breaches: usize,
+    }
+    let history_rows: Vec<HistoryRow> = history
+        .iter()
+        .map(|(r, t)| HistoryRow {
+            number: r.number,
+            open: t.open,
+            rate: t.rate,
+            respondents: t.respondents,
+            invited: t.invited,
+            means: t
+                .measures
+                .iter()
+                .map(|m| m.mean.map_or("—".into(), |x| x.to_string()))
+                .collect(),
+            breaches: t.breaches(),
+        })
+        .collect();
+    let baseline_fields: Vec<(&str, &str, String)> = Measure::RATED
+        .iter()
+        .map(|m| {
+            (
+                m.key(),
+                m.label(),
+                baselines
+                    .get(&(tool.id, *m))
+                    .map_or(String::new(), |b| b.to_string()),
+            )
+        })
+        .collect();
+    let mut ctx = page::context(session, Some(account))?;
+    ctx.insert("nav", "tools");
+    ctx.insert("tool", tool);
+    ctx.insert("programs", asking);
+    ctx.insert("program", &program);
+    ctx.insert("trends", &trends);
+    ctx.insert("history", &history_rows);
+    ctx.insert(
+        "measures",
+        &Measure::RATED.iter().map(|m| m.label()).collect::<Vec<_>>(),
+    );
+    ctx.insert("baseline_fields", &baseline_fields);
+    if let Some((round, t)) = selected {
+        ctx.insert("round", round);
+        ctx.insert("result", t);
+        ctx.insert("rows", &measure_rows(t, "dist"));
+        ctx.insert("team_rows", &team_rows(t));
+        ctx.insert("k", &round.anonymity_k);
+        ctx.insert("any_mean", &t.measures.iter().any(|m| m.mean.is_some()));
+        ctx.insert(
+            "hours_median",
+            &t.hours.median.map_or("—".into(), |m| m.to_string()),
+        );
+        ctx.insert(
+            "hours_per_team",
+            &t.hours.per_team.map_or("—".into(), |m| m.to_string()),
+        );
+    }
+    Ok(page::html(
+        StatusCode::OK,
+        state.templates.render("tool_results.html", &ctx)?,
+    ))
+}
+
+/// Sets or clears a tool's baselines: one field per measure, empty to clear.
+pub async fn set_baselines(
+    state: web::Data<AppState>,
+    session: Session,
+    _admin: AdminAccount,
+    slug: web::Path<String>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let tool = find_tool(&state, slug.into_inner()).await?;
+    let back = format!("/tools/{}/results", tool.slug);
+    let mut wanted: Vec<(Measure, Option<i64>)> = Vec::new();
+    for m in Measure::RATED {
+        let raw = pairs
+            .iter()
+            .find(|(k, _)| k == m.key())
+            .map_or("", |(_, v)| v.as_str())
+            .trim();
+        match raw {
+            "" => wanted.push((m, None)),
+            _ => match Hundredths::parse(raw).filter(|h| (100..=500).contains(&h.0)) {
+                Some(h) => wanted.push((m, Some(h.0))),
+                None => {
+                    page::flash(
+                        &session,
+                        FlashKind::Error,
+                        format!(
+                            "Nothing was saved: the {} baseline must be a number from 1 to 5, \
+                             with at most two decimals.",
+                            m.label()
+                        ),
+                    );
+                    return Ok(page::see_other(&back));
+                }
+            },
+        }
+    }
+    let (id, now) = (tool.id, state.clock.now());
+    state
+        .db(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                for (m, h) in &wanted {
+                    results::set_baseline(conn, id, m.key(), *h, now)?;
+                }
+                Ok::<_, diesel::result::Error>(())
+            })?;
+            Ok(())
+        })
+        .await?;
+    page::flash(
+        &session,
+        FlashKind::Success,
+        format!("Saved the baselines of {}.", tool.name),
+    );
+    Ok(page::see_other(&back))
+}
+
+#[derive(Deserialize)]
+pub struct TakeForm {
+    program: String,
+    round: i64,
+}
+
+/// "Take this round's means as the baseline": every mean the round shows.
+pub async fn take_baselines(
+    state: web::Data<AppState>,
+    session: Session,
+    _admin: AdminAccount,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<TakeForm>,
+) -> Result<HttpResponse, AppError> {
+    let tool = find_tool(&state, slug.into_inner()).await?;
+    let (id, now) = (tool.id, state.clock.now());
+    let taken = state
+        .db(move |conn| {
+            let Some(program) = programs::find_by_slug(conn, &form.program)? else {
+                return Ok(None);
+            };
+            let history = figures::tool_history(conn, program.id, id, |r| r.anonymity_k, now)?;
+            let Some((round, figures)) = history.into_iter().find(|(r, _)| r.number == form.round)
+            else {
+                return Ok(None);
+            };
+            let means: Vec<(Measure, Hundredths)> = figures
+                .measures
+                .iter()
+                .filter_map(|m| Some((m.measure, m.mean?)))
+                .collect();
+            crate::db::write_transaction(conn, |conn| {
+                for (m, mean) in &means {
+                    results::set_baseline(conn, id, m.key(), Some(mean.0), now)?;
+                }
+                Ok::<_, diesel::result::Error>(())
+            })?;
+            Ok(Some((round.number, means.len())))
+        })
+        .await?;
+    let back = format!("/tools/{}/results", tool.slug);
+    match taken {
+        Some((number, 0)) => page::flash(
+            &session,
+            FlashKind::Error,
+            format!("Round {number} shows no mean to take (too few answers)."),
+        ),
+        Some((number, n)) => page::flash(
+            &session,
+            FlashKind::Success,
+            format!(
+                "Round {number}'s {n} means are now the baselines of {}.",
+                tool.name
+            ),
+        ),
+        None => return Err(AppError::NotFound),
+    }
+    Ok(page::see_other(&back))
+}
+
+async fn find_tool(state: &AppState, slug: String) -> Result<tools::Tool, AppError> {
+    state
+        .db(move |conn| Ok(tools::find_by_slug(conn, &slug)?))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// An extra question's results in one round.
+#[derive(Serialize)]
+struct QuestionResult {
+    prompt: String,
+    kind: QuestionKind,
+    answered: i64,
+    shown: bool,
+    mean: Option<String>,
+    distribution: Option<charts::Distribution>,
+    counts: Vec<(String, i64, i64)>,
+    /// (text, team when it may be named).
+    texts: Vec<(String, Option<String>)>,
+}
+
+fn question_results(
+    questions: &[Question],
+    answers: &[(i64, String, Option<i64>)],
+    nameable: &HashMap<i64, bool>,
+    team_names: &HashMap<i64, String>,
+    k: i64,
+) -> Vec<QuestionResult> {
+    questions
+        .iter()
+        .map(|q| {
+            let mine: Vec<&(i64, String, Option<i64>)> =
+                answers.iter().filter(|(id, _, _)| *id == q.id).collect();
+            let answered = mine.len() as i64;
+            // Ratings and choices are figures about people: k or more, or
+            // nothing. Texts are shown like comments, without a name.
+            let shown = answered >= k;
+            let mut result = QuestionResult {
+                prompt: q.prompt.clone(),
+                kind: q.kind,
+                answered,
+                shown,
+                mean: None,
+                distribution: None,
+                counts: Vec::new(),
+                texts: Vec::new(),
+            };
+            match q.kind {
+                QuestionKind::Rating if shown => {
+                    let mut h = Histogram::default();
+                    for (_, v, _) in &mine {
+                        if let Ok(v) = v.parse() {
+                            h.add(v, 1);
+                        }
+                    }
+                    result.mean = h.mean().map(|m| m.to_string());
+                    result.distribution = Some(charts::distribution(
+                        &format!("q{}", q.id),
+                        &q.prompt,
+                        &h.distribution(),
+                    ));
+                }
+                QuestionKind::Single | QuestionKind::Multi if shown => {
+                    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+                    for (_, v, _) in &mine {
+                        for choice in v.lines() {
+                            *counts.entry(choice).or_default() += 1;
+                        }
+                    }
+                    result.counts = q
+                        .options
+                        .iter()
+                        .map(|o| {
+                            let n = counts.get(o.as_str()).copied().unwrap_or(0);
+                            (o.clone(), n, crate::surveys::percent(n, answered))
+                        })
+                        .collect();
+                }
+                QuestionKind::Text => {
+                    result.texts = mine
+                        .iter()
+                        .map(|(_, text, team)| {
+                            let named = team
+                                .filter(|t| nameable.get(t).copied().unwrap_or(false))
+                                .and_then(|t| team_names.get(&t).cloned());
+                            (text.clone(), named)
+                        })
+                        .collect();
+                }
+                _ => {}
+            }
+            result
+        })
+        .collect()
+}
+
+pub async fn round_results(
+    state: web::Data<AppState>,
+    session: Session,
+    SignedIn(account): SignedIn,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, number) = path.into_inner();
+    let now = state.clock.now();
+    let found = state
+        .db(move |conn| {
+            let Some(program) = programs::find_by_slug(conn, &slug)? else {
+                return Ok(None);
+            };
+            let Some(round) = rounds::find(conn, program.id, number)? else {
+                return Ok(None);
+            };
+            let tools = rounds::tools(conn, round.id)?;
+            let figures = figures::round_tools(conn, &round, now)?;
+            let questions = crate::surveys::respond::questions(&rounds::questions(conn, round.id)?);
+            let answers = responses::question_answers_of_round(conn, round.id)?;
+            let nameable = figures::nameable_teams(conn, &round)?;
+            let names = figures::team_names(conn)?;
+            let results =
+                question_results(&questions, &answers, &nameable, &names, round.anonymity_k);
+            Ok(Some((program, round, tools, figures, results)))
+        })
+        .await?;
+    let Some((program, round, tools, figures, questions)) = found else {
+        return Err(AppError::NotFound);
+    };
+    let names: HashMap<i64, &rounds::RoundTool> = tools.iter().map(|t| (t.tool_id, t)).collect();
+    let named: Vec<(String, &ToolRound)> = figures
+        .iter()
+        .filter_map(|t| Some((names.get(&t.tool_id)?.name.clone(), t)))
+        .collect();
+    let heatmap = charts::tools_heatmap(
+        "heat",
+        &format!("Round {} by tool and measure", round.number),
+        &named,
+    );
+    let columns: Vec<&str> = Measure::RATED.iter().map(|m| m.label()).collect();
+    #[derive(Serialize)]
+    struct ToolRow<'a> {
+        name: String,
+        slug: String,
+        t: &'a ToolRound,
+        cells: Vec<(String, String, bool)>,
+    }
+    let rows: Vec<ToolRow> = figures
+        .iter()
+        .filter_map(|t| {
+            let rt = names.get(&t.tool_id)?;
+            Some(ToolRow {
+                name: rt.name.clone(),
+                slug: rt.slug.clone(),
+                cells: t
+                    .measures
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.mean.map_or("—".into(), |x| x.to_string()),
+                            m.delta_prev.map_or(String::new(), signed),
+                            m.breach,
+                        )
+                    })
+                    .collect(),
+                t,
+            })
+        })
+        .collect();
+    let mut ctx = page::context(&session, Some(&account))?;
+    ctx.insert("nav", "programs");
+    ctx.insert("program", &program);
+    ctx.insert("round", &round);
+    ctx.insert("open", &round.is_open(now));
+    ctx.insert("heatmap", &heatmap);
+    ctx.insert("columns", &columns);
+    ctx.insert("rows", &rows);
+    ctx.insert("questions", &questions);
+    Ok(page::html(
+        StatusCode::OK,
+        state.templates.render("round_results.html", &ctx)?,
+    ))
+}
