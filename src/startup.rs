@@ -22,8 +22,9 @@ use crate::web::session_store::DbSessionStore;
 use crate::web::state::AppState;
 use crate::web::{self as routes, error_pages, middleware, templates::Templates};
 
-/// Largest request body accepted anywhere (forms); uploads set their own.
-pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest request body accepted by extractors that do not read their own
+/// (forms read theirs through `web::form`; uploads set their own).
+pub const BODY_LIMIT: usize = crate::web::form::BODY_LIMIT;
 
 pub struct Application {
     port: u16,

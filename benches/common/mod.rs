@@ -1,5 +1,6 @@
 //! What the benchmarks share: a database of their own, generated members,
-//! and peak memory.
+//! and peak memory. Each bench compiles this module and uses a part of it.
+#![allow(dead_code)]
 
 use std::fmt::Write as _;
 

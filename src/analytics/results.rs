@@ -23,11 +23,25 @@ pub type TeamKey = Option<i64>;
 
 /// The team id round_results keeps for erased teams.
 const ERASED: i64 = 0;
+/// The team id round_results keeps for all teams together, so trends and
+/// the dashboard read one row per value instead of one per team.
+const ALL_TEAMS: i64 = -1;
+
+/// How much of a round to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// All teams together: means, distributions, deltas.
+    Totals,
+    /// Each team apart too, for the breakdown.
+    Teams,
+}
 
 /// A round's answers as histograms, per tool, team and measure.
 #[derive(Debug, Default, Clone)]
 pub struct RoundAnswers {
     cells: HashMap<(i64, TeamKey, Measure), Histogram>,
+    /// Read as totals only: there is no breakdown to give.
+    totals_only: bool,
 }
 
 impl RoundAnswers {
@@ -50,8 +64,11 @@ impl RoundAnswers {
         a
     }
 
-    /// Every team's histogram of a tool's measure.
+    /// Every team's histogram of a tool's measure (none when read as totals).
     pub fn by_team(&self, tool: i64, measure: Measure) -> BTreeMap<TeamKey, &Histogram> {
+        if self.totals_only {
+            return BTreeMap::new();
+        }
         self.cells
             .iter()
             .filter(|((t, _, m), _)| *t == tool && *m == measure)
@@ -62,8 +79,10 @@ impl RoundAnswers {
     /// All teams together.
     pub fn total(&self, tool: i64, measure: Measure) -> Histogram {
         let mut h = Histogram::default();
-        for part in self.by_team(tool, measure).values() {
-            h.merge(part);
+        for ((t, _, m), part) in &self.cells {
+            if *t == tool && *m == measure {
+                h.merge(part);
+            }
         }
         h
     }
@@ -75,22 +94,23 @@ impl RoundAnswers {
         tools
     }
 
+    /// Per team, and all teams together.
     fn stored_rows(&self, round_id: i64) -> Vec<results::StoredRow> {
-        self.cells
-            .iter()
-            .flat_map(|((tool, team, measure), h)| {
-                h.entries().map(move |(value, n)| {
-                    (
-                        round_id,
-                        *tool,
-                        team.unwrap_or(ERASED),
-                        measure.key().to_owned(),
-                        value,
-                        n,
-                    )
-                })
-            })
-            .collect()
+        let mut rows: Vec<results::StoredRow> = Vec::new();
+        let mut push = |tool: i64, team: i64, measure: Measure, h: &Histogram| {
+            for (value, n) in h.entries() {
+                rows.push((round_id, tool, team, measure.key().to_owned(), value, n));
+            }
+        };
+        for ((tool, team, measure), h) in &self.cells {
+            push(*tool, team.unwrap_or(ERASED), *measure, h);
+        }
+        for tool in self.tools() {
+            for measure in Measure::ALL {
+                push(tool, ALL_TEAMS, measure, &self.total(tool, measure));
+            }
+        }
+        rows
     }
 }
 
@@ -100,16 +120,27 @@ pub fn load(
     conn: &mut DbConnection,
     rounds: &[&Round],
     tool: Option<i64>,
+    detail: Detail,
 ) -> QueryResult<HashMap<i64, RoundAnswers>> {
     let sealed: Vec<i64> = rounds.iter().filter(|r| r.sealed).map(|r| r.id).collect();
     let mut by_round: HashMap<i64, RoundAnswers> = HashMap::new();
-    for (round, tool, team, measure, value, n) in results::stored(conn, &sealed, tool)? {
-        if let Some(measure) = Measure::parse(&measure) {
-            let team = (team != ERASED).then_some(team);
-            by_round
-                .entry(round)
-                .or_default()
-                .add(tool, team, measure, value, n);
+    let rows = match detail {
+        Detail::Totals => results::stored(conn, &sealed, tool, Some(ALL_TEAMS))?,
+        Detail::Teams => results::stored(conn, &sealed, tool, None)?,
+    };
+    for (round, tool, team, measure, value, n) in rows {
+        let Some(measure) = Measure::parse(&measure) else {
+            continue;
+        };
+        let answers = by_round.entry(round).or_insert_with(|| RoundAnswers {
+            totals_only: detail == Detail::Totals,
+            ..RoundAnswers::default()
+        });
+        match team {
+            ALL_TEAMS if detail == Detail::Teams => {}
+            ALL_TEAMS => answers.add(tool, None, measure, value, n),
+            ERASED => answers.add(tool, None, measure, value, n),
+            team => answers.add(tool, Some(team), measure, value, n),
         }
     }
     for round in rounds.iter().filter(|r| !r.sealed) {
@@ -215,12 +246,14 @@ fn team_name(names: &HashMap<i64, String>, team: TeamKey, k: i64) -> String {
     }
 }
 
-/// Per team, the figure `show` makes of its histogram, where the rule lets it.
+/// Per team, the figure `show` makes of its histogram, where the rule lets
+/// it. (The total needs no such care: the rule hides groups until what is
+/// hidden reaches k, so a total of k or more is always shown.)
 fn breakdown(
     cx: &Context,
     by_team: &BTreeMap<TeamKey, &Histogram>,
     show: impl Fn(&Histogram) -> TeamFigure,
-) -> (bool, Vec<TeamFigure>) {
+) -> Vec<TeamFigure> {
     let groups: Vec<(&TeamKey, &&Histogram)> = by_team.iter().collect();
     let sizes: Vec<i64> = groups.iter().map(|(_, h)| h.n()).collect();
     let rule = disclose(&sizes, cx.k);
@@ -249,10 +282,7 @@ fn breakdown(
         .collect();
     // Named teams by name, the erased ones last.
     figures.sort_by(|a, b| (a.0, &a.1.team).cmp(&(b.0, &b.1.team)));
-    (
-        rule.total_shown,
-        figures.into_iter().map(|(_, f)| f).collect(),
-    )
+    figures.into_iter().map(|(_, f)| f).collect()
 }
 
 fn measure_result(
@@ -263,7 +293,8 @@ fn measure_result(
     measure: Measure,
 ) -> MeasureResult {
     let total = answers.total(tool, measure);
-    let (shown, teams) = breakdown(cx, &answers.by_team(tool, measure), |h| TeamFigure {
+    let shown = total.n() >= cx.k;
+    let teams = breakdown(cx, &answers.by_team(tool, measure), |h| TeamFigure {
         team: String::new(),
         responses: Some(h.n()),
         mean: h.mean(),
@@ -298,22 +329,27 @@ fn measure_result(
 fn hours_result(cx: &Context, answers: &RoundAnswers, tool: i64) -> HoursResult {
     let total = answers.total(tool, Measure::Hours);
     let by_team = answers.by_team(tool, Measure::Hours);
-    let (shown, teams) = breakdown(cx, &by_team, |h| TeamFigure {
+    let shown = total.n() >= cx.k;
+    let teams = breakdown(cx, &by_team, |h| TeamFigure {
         team: String::new(),
         responses: Some(h.n()),
         mean: h.mean(),
         total: Some(h.total()),
     });
-    let responding = by_team.values().filter(|h| h.n() > 0).count() as i64;
+    // Teams that gave hours: known only when read team by team.
+    let responding = (!answers.totals_only)
+        .then(|| by_team.values().filter(|h| h.n() > 0).count() as i64)
+        .filter(|_| shown);
     HoursResult {
         responses: total.n(),
         shown,
         total: shown.then(|| total.total()),
         median: total.median().filter(|_| shown),
         mean: total.mean().filter(|_| shown),
-        responding_teams: shown.then_some(responding),
-        per_team: (shown && responding > 0)
-            .then(|| Hundredths((total.total() * 200 + responding) / (2 * responding))),
+        responding_teams: responding,
+        per_team: responding
+            .filter(|&n| n > 0)
+            .map(|n| Hundredths((total.total() * 200 + n) / (2 * n))),
         teams,
     }
 }
@@ -370,45 +406,75 @@ pub fn previous_of<'a>(round: &Round, all: &'a [Round]) -> Option<&'a Round> {
         .find(|r| r.program_id == round.program_id && r.number == round.number - 1)
 }
 
-/// Every round of a program that asked about `tool`, oldest first, with the
-/// tool's figures in each.
+/// A tool across a program's rounds.
+pub struct ToolHistory {
+    /// Every round that asked about the tool, oldest first, with its totals
+    /// (no team breakdown).
+    pub rounds: Vec<(Round, ToolRound)>,
+    /// The round shown in detail, team breakdown included.
+    pub selected: Option<(Round, ToolRound)>,
+}
+
+/// The tool's figures in every round of a program that asked about it, and
+/// in detail for round `selected` (by number), or else for the latest
+/// round with figures to show. `None` when `selected` names no such round.
 pub fn tool_history(
     conn: &mut DbConnection,
     program_id: i64,
     tool: i64,
-    k_of: impl Fn(&Round) -> i64,
+    selected: Option<i64>,
     now: chrono::NaiveDateTime,
-) -> QueryResult<Vec<(Round, ToolRound)>> {
+) -> QueryResult<Option<ToolHistory>> {
     let mut all = rounds::for_program(conn, program_id)?;
     all.reverse();
     let asked: HashMap<i64, i64> = rounds::rounds_with_tool(conn, program_id, tool)?
         .into_iter()
         .collect();
     let relevant: Vec<&Round> = all.iter().filter(|r| asked.contains_key(&r.id)).collect();
-    let answers = load(conn, &relevant, Some(tool))?;
+    let totals = load(conn, &relevant, Some(tool), Detail::Totals)?;
     let names = team_names(conn)?;
     let baselines = baselines(conn, Some(&[tool]))?;
-    let mut history = Vec::new();
-    for round in &relevant {
-        let invited = asked[&round.id];
+    let figures = |round: &Round, answers: &RoundAnswers| {
         let cx = Context {
-            k: k_of(round),
+            k: round.anonymity_k,
             team_names: &names,
             baselines: &baselines,
         };
-        let previous = previous_of(round, &all).and_then(|p| answers.get(&p.id));
-        let figures = tool_round(
-            &cx,
-            round,
-            &answers[&round.id],
-            previous,
-            tool,
-            invited,
-            now,
-        );
-        history.push(((*round).clone(), figures));
-    }
-    Ok(history)
+        let previous = previous_of(round, &all).and_then(|p| totals.get(&p.id));
+        tool_round(&cx, round, answers, previous, tool, asked[&round.id], now)
+    };
+    let history: Vec<(Round, ToolRound)> = relevant
+        .iter()
+        .map(|r| ((*r).clone(), figures(r, &totals[&r.id])))
+        .collect();
+    let chosen = match selected {
+        Some(n) => match history.iter().position(|(r, _)| r.number == n) {
+            Some(i) => Some(i),
+            None => return Ok(None),
+        },
+        None => history
+            .iter()
+            .rposition(|(_, t)| t.measures.iter().any(|m| m.shown))
+            .or(history.len().checked_sub(1)),
+    };
+    let selected = match chosen {
+        Some(i) => {
+            let round = history[i].0.clone();
+            // A round still counted live was read team by team already.
+            let figures = if totals[&round.id].totals_only {
+                let detail = load(conn, &[&round], Some(tool), Detail::Teams)?;
+                figures(&round, &detail[&round.id])
+            } else {
+                figures(&round, &totals[&round.id])
+            };
+            Some((round, figures))
+        }
+        None => None,
+    };
+    Ok(Some(ToolHistory {
+        rounds: history,
+        selected,
+    }))
 }
 
 /// Every tool's figures in one round.
@@ -421,7 +487,7 @@ pub fn round_tools(
     let previous = previous_of(round, &all);
     let mut wanted = vec![round];
     wanted.extend(previous);
-    let answers = load(conn, &wanted, None)?;
+    let answers = load(conn, &wanted, None, Detail::Totals)?;
     let names = team_names(conn)?;
     let baselines = baselines(conn, None)?;
     let cx = Context {

@@ -31,6 +31,15 @@ pub fn insert(conn: &mut DbConnection, round_id: i64, team_id: i64, key: &str) -
     Ok(id)
 }
 
+/// Takes the response's row lock for the rest of the transaction (a no-op
+/// update, so it works on both backends): two edits of one response queue
+/// here instead of interleaving their deletes and inserts of its answers.
+pub fn lock(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(responses::table.find(id))
+        .set(responses::round_id.eq(responses::round_id))
+        .execute(conn)
+}
+
 /// A positive random 63-bit id.
 fn random_id() -> i64 {
     let mut bytes = [0u8; 8];

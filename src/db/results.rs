@@ -49,14 +49,17 @@ pub fn answers(
     query.load(conn)
 }
 
-/// A kept histogram cell: (round, tool, team (0: erased), measure, value, n).
+/// A kept histogram cell: (round, tool, team (0: erased teams, -1: all
+/// teams together), measure, value, n).
 pub type StoredRow = (i64, i64, i64, String, i64, i64);
 
-/// What was kept for `rounds` (of one tool, or all).
+/// What was kept for `rounds` (of one tool, or all; of one team id, or all
+/// team ids).
 pub fn stored(
     conn: &mut DbConnection,
     round_ids: &[i64],
     tool_id: Option<i64>,
+    team_id: Option<i64>,
 ) -> QueryResult<Vec<StoredRow>> {
     let mut query = round_results::table
         .filter(round_results::round_id.eq_any(round_ids))
@@ -71,6 +74,9 @@ pub fn stored(
         .into_boxed();
     if let Some(tool) = tool_id {
         query = query.filter(round_results::tool_id.eq(tool));
+    }
+    if let Some(team) = team_id {
+        query = query.filter(round_results::team_id.eq(team));
     }
     query.load(conn)
 }

@@ -192,7 +192,10 @@ pub fn save(
         .map(|(id, v)| (*id, v.as_str()))
         .collect();
     let id = match responses::find_by_key(conn, key)? {
-        Some(id) => id,
+        Some(id) => {
+            responses::lock(conn, id)?;
+            id
+        }
         None => responses::insert(conn, invitation.round_id, invitation.team_id, key)?,
     };
     let filed = responses::Filed {

@@ -92,7 +92,7 @@ pub async fn login(
     state: web::Data<AppState>,
     session: Session,
     req: HttpRequest,
-    body: web::Bytes,
+    super::form::FormBody(body): super::form::FormBody,
 ) -> Result<HttpResponse, AppError> {
     let form = read_login_form(&state, &req, &body)?;
     let next = page::safe_return_path(form.next.as_deref()).to_owned();

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
@@ -163,8 +163,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
-        // Honours the app's PayloadConfig limit: an oversized body is a 413.
-        let body = web::Bytes::from_request(&req, payload);
+        let body = super::form::read_limited(payload.take(), super::form::BODY_LIMIT);
         Box::pin(async move {
             let body = body.await?;
             super::form::require_urlencoded(&req)?;

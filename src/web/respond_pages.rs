@@ -317,7 +317,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     token: web::Path<String>,
-    body: web::Bytes,
+    form::FormBody(body): form::FormBody,
 ) -> Result<HttpResponse, AppError> {
     csrf::check_headers(&req, &state.config.base_url)?;
     form::require_urlencoded(&req)?;
@@ -462,11 +462,7 @@ async fn stop_fields(
         ));
     }
     form::require_urlencoded(req)?;
-    let body = payload
-        .to_bytes_limited(crate::startup::BODY_LIMIT)
-        .await
-        .map_err(|_| AppError::PayloadTooLarge("What you sent is too large.".into()))?
-        .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+    let body = form::read_limited(payload.into_inner(), form::BODY_LIMIT).await?;
     let pairs = form::pairs(&body)?;
     let field = |name: &str| {
         pairs

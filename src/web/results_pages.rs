@@ -130,8 +130,11 @@ pub async fn tool_results(
                 None => asking.first().cloned(),
             };
             let history = match &chosen {
-                Some(p) => figures::tool_history(conn, p.id, tool.id, |r| r.anonymity_k, now)?,
-                None => Vec::new(),
+                Some(p) => match figures::tool_history(conn, p.id, tool.id, round, now)? {
+                    Some(history) => Some(history),
+                    None => return Ok(None),
+                },
+                None => None,
             };
             let baselines = figures::baselines(conn, Some(&[tool.id]))?;
             Ok(Some((tool, asking, chosen, history, baselines)))
@@ -140,34 +143,9 @@ pub async fn tool_results(
     let Some((tool, asking, chosen, history, baselines)) = found else {
         return Err(AppError::NotFound);
     };
-    let selected = match round {
-        Some(n) => history
-            .iter()
-            .find(|(r, _)| r.number == n)
-            .ok_or(AppError::NotFound)?,
-        // The latest round with figures to show; an open round with too few
-        // answers yet would show only "hidden".
-        None => match history
-            .iter()
-            .rev()
-            .find(|(_, t)| t.measures.iter().any(|m| m.shown))
-            .or(history.last())
-        {
-            Some(last) => last,
-            None => {
-                return render_tool(
-                    &state,
-                    &session,
-                    &account,
-                    &tool,
-                    &asking,
-                    None,
-                    &[],
-                    None,
-                    &baselines,
-                );
-            }
-        },
+    let (rounds, selected) = match history {
+        Some(h) => (h.rounds, h.selected),
+        None => (Vec::new(), None),
     };
     render_tool(
         &state,
@@ -176,8 +154,8 @@ pub async fn tool_results(
         &tool,
         &asking,
         chosen.as_ref(),
-        &history,
-        Some(selected),
+        &rounds,
+        selected.as_ref(),
         &baselines,
     )
 }
@@ -358,9 +336,11 @@ pub async fn take_baselines(
             let Some(program) = programs::find_by_slug(conn, &form.program)? else {
                 return Ok(None);
             };
-            let history = figures::tool_history(conn, program.id, id, |r| r.anonymity_k, now)?;
-            let Some((round, figures)) = history.into_iter().find(|(r, _)| r.number == form.round)
+            let Some(history) = figures::tool_history(conn, program.id, id, Some(form.round), now)?
             else {
+                return Ok(None);
+            };
+            let Some((round, figures)) = history.selected else {
                 return Ok(None);
             };
             let means: Vec<(Measure, Hundredths)> = figures

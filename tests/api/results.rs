@@ -347,6 +347,25 @@ async fn the_results_page_shows_what_the_answers_add_up_to() {
         .get_text("/tools/ci/results?program=pulse&round=1")
         .await;
     check_round(&html, &round1, None, true);
+    // The trend table reads the kept totals of every round.
+    for (number, answers) in [(1, &round1), (2, &round2)] {
+        let all: Vec<&Answer> = answers.iter().collect();
+        let cells = row_cells(&html, &format!("id=\"round-{number}\""));
+        for (i, measure) in MEASURES.iter().enumerate() {
+            assert_eq!(
+                cells[i + 2],
+                mean_text(&values(&all, measure)),
+                "round {number} {measure}"
+            );
+        }
+    }
+    let (_, dash) = app.get_text("/").await;
+    let all: Vec<&Answer> = round2.iter().collect();
+    let reliability = mean_text(&values(&all, "reliability"));
+    assert!(
+        dash.contains(&format!(">{reliability}</text>")),
+        "the dashboard's heatmap shows round 2's kept mean {reliability}"
+    );
 }
 
 #[tokio::test]
