@@ -77,14 +77,19 @@ pub struct Dashboard {
     pub standings: Vec<Standing>,
     pub in_flight: Vec<Flight>,
     pub changes: Vec<Change>,
+    /// Warnings of the rounds in flight and each program's latest closed one.
+    pub warnings: Vec<super::priorities::Raised>,
 }
 
 pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboard> {
+    super::themes::ensure_fresh(conn, None, now)?;
     let mut latest = Vec::new();
+    let mut current_rounds: Vec<i64> = Vec::new();
     let mut in_flight = Vec::new();
     for program in programs::list(conn)? {
         let rounds = rounds::for_program(conn, program.id)?;
         for open in rounds.iter().filter(|r| r.is_open(now)) {
+            current_rounds.push(open.id);
             let invited = rounds::count_invited(conn, open.id)?;
             let answered = responses::count_for_round(conn, open.id)?;
             in_flight.push(Flight {
@@ -101,6 +106,7 @@ pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboa
         let Some(round) = rounds.iter().find(|r| !r.is_open(now) && r.opens_at <= now) else {
             continue;
         };
+        current_rounds.push(round.id);
         let names: HashMap<i64, (String, String)> = rounds::tools(conn, round.id)?
             .into_iter()
             .map(|t| (t.tool_id, (t.name, t.slug)))
@@ -179,11 +185,16 @@ pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboa
     breaches.sort_by_key(|b| (b.mean.0 - b.baseline.0, b.tool.clone()));
     changes.sort_by_key(|c| (std::cmp::Reverse(c.delta.0.abs()), c.tool.clone()));
     changes.truncate(8);
+    let warnings = super::priorities::warnings(conn, None)?
+        .into_iter()
+        .filter(|w| current_rounds.contains(&w.round_id))
+        .collect();
     Ok(Dashboard {
         latest,
         breaches,
         standings,
         in_flight,
         changes,
+        warnings,
     })
 }

@@ -1,5 +1,15 @@
-//! What the answers say: results per tool and round (`results`), and what
-//! the dashboard shows first (`dashboard`).
+//! What the answers say: results per tool and round (`results`), what the
+//! dashboard shows first (`dashboard`), and the comments: read (`text`),
+//! grouped (`cluster`, `grouping`) into themes kept per tool (`themes`),
+//! edited by admins (`triage`), and ranked with their warnings
+//! (`priorities`).
 
+pub mod cluster;
 pub mod dashboard;
+pub mod grouping;
+pub mod lexicon;
+pub mod priorities;
 pub mod results;
+pub mod text;
+pub mod themes;
+pub mod triage;

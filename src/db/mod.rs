@@ -18,6 +18,7 @@ pub mod rounds;
 pub mod schema;
 pub mod sessions;
 pub mod teams;
+pub mod themes;
 pub mod tools;
 
 use std::path::{Path, PathBuf};

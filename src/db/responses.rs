@@ -150,6 +150,9 @@ pub fn replace_answers(
                 tool_answers::proposal.eq(&a.proposal),
                 tool_answers::round_id.eq(response.round_id),
                 tool_answers::team_id.eq(response.team_id),
+                // The grouping looks at every new answer: its comments join
+                // themes, and its ratings move the themes' figures.
+                tool_answers::themed.eq(false),
             ))
             .execute(conn)?;
     }

@@ -179,6 +179,27 @@ pub fn programs_asking(conn: &mut DbConnection, tool_id: i64) -> QueryResult<Vec
     Ok(programs)
 }
 
+/// Every round that asked about `tool`, by program and number.
+pub fn asking_about(conn: &mut DbConnection, tool_id: i64) -> QueryResult<Vec<Round>> {
+    rounds::table
+        .filter(
+            rounds::id.eq_any(
+                round_tools::table
+                    .filter(round_tools::tool_id.eq(tool_id))
+                    .select(round_tools::round_id),
+            ),
+        )
+        .order((rounds::program_id, rounds::number))
+        .load(conn)
+}
+
+pub fn by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Round>> {
+    rounds::table
+        .filter(rounds::id.eq_any(ids))
+        .order((rounds::program_id, rounds::number))
+        .load(conn)
+}
+
 /// The rounds of a program that asked about `tool`, as (round id, invited).
 pub fn rounds_with_tool(
     conn: &mut DbConnection,

@@ -263,6 +263,64 @@ diesel::table! {
         proposal -> Text,
         round_id -> BigInt,
         team_id -> Nullable<BigInt>,
+        themed -> Bool,
+    }
+}
+
+diesel::table! {
+    themes (id) {
+        id -> BigInt,
+        tool_id -> BigInt,
+        kind -> Text,
+        label -> Text,
+        custom_label -> Nullable<Text>,
+        property -> Nullable<Text>,
+        replace -> Bool,
+        replace_override -> Nullable<Bool>,
+        forced -> Nullable<Text>,
+        horizon -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    theme_members (response_id, tool_id, kind) {
+        response_id -> BigInt,
+        tool_id -> BigInt,
+        kind -> Text,
+        theme_id -> BigInt,
+        pinned -> Bool,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    theme_links (proposal_theme_id, pain_theme_id) {
+        proposal_theme_id -> BigInt,
+        pain_theme_id -> BigInt,
+        linked -> Bool,
+        manual -> Bool,
+    }
+}
+
+diesel::table! {
+    theme_rounds (theme_id, round_id) {
+        theme_id -> BigInt,
+        round_id -> BigInt,
+        respondents -> BigInt,
+        teams -> BigInt,
+        hours -> BigInt,
+        severity -> BigInt,
+        impact -> BigInt,
+    }
+}
+
+diesel::table! {
+    theme_state (tool_id) {
+        tool_id -> BigInt,
+        revision -> BigInt,
     }
 }
 
@@ -318,6 +376,11 @@ diesel::joinable!(question_answers -> responses (response_id));
 diesel::joinable!(round_results -> rounds (round_id));
 diesel::joinable!(round_results -> tools (tool_id));
 diesel::joinable!(baselines -> tools (tool_id));
+diesel::joinable!(theme_members -> themes (theme_id));
+diesel::joinable!(theme_members -> responses (response_id));
+diesel::joinable!(theme_rounds -> themes (theme_id));
+diesel::joinable!(theme_rounds -> rounds (round_id));
+diesel::joinable!(themes -> tools (tool_id));
 diesel::joinable!(opt_outs -> programs (program_id));
 diesel::joinable!(opt_outs -> members (member_id));
 diesel::joinable!(outbox -> invitations (invitation_id));
@@ -345,6 +408,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     question_answers,
     round_results,
     baselines,
+    themes,
+    theme_members,
+    theme_links,
+    theme_rounds,
+    theme_state,
     opt_outs,
     outbox
 );

@@ -55,16 +55,16 @@ const STORIES: &[Story] = &[
         hours: [5, 8, 10],
         pains: &[
             Theme {
-                share: [40, 50, 60],
+                share: [45, 55, 65],
                 hurts: Some(1),
                 hours: 8,
                 texts: &[
-                    "Another team's batch job slows our queries every night.",
+                    "Another team's batch job on the shared replica set slows our queries every night.",
                     "Noisy neighbours on the shared replica set make our p99 unpredictable.",
-                    "One incident in the shared replset took four teams down at once.",
-                    "Someone else's traffic spike becomes our outage: the blast radius is huge.",
-                    "We cannot tell whose load is hurting us during an incident.",
-                    "A bad query from another team locked up the cluster we share.",
+                    "One incident on the shared replica set took four teams down at once.",
+                    "Someone else's traffic spike on the shared cluster becomes our outage: the blast radius is huge.",
+                    "Noisy neighbours: we cannot tell whose load on the shared cluster is hurting us.",
+                    "A bad query from another team locked up the shared cluster.",
                 ],
             },
             Theme {
@@ -89,7 +89,7 @@ const STORIES: &[Story] = &[
         ],
         proposals: &[
             Theme {
-                share: [35, 40, 45],
+                share: [40, 48, 55],
                 hurts: None,
                 hours: 0,
                 texts: &[

@@ -210,6 +210,9 @@ fn seal(conn: &mut DbConnection, round: &Round) -> Result<(), DieselError> {
     responses::seal_round(conn, round.id, round.anonymity_k)?;
     rounds::forget_legacy_tokens(conn, round.id)?;
     crate::analytics::results::keep(conn, round.id)?;
+    // Erased teams change the themes' figures: the grouping looks again
+    // (and, a round's worth of answers being many, regroups everything).
+    crate::db::themes::unmark_round(conn, round.id)?;
     rounds::mark_sealed(conn, round.id)?;
     Ok(())
 }

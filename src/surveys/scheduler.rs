@@ -28,6 +28,8 @@ pub struct TickReport {
     pub reminders_queued: usize,
     pub thanks_queued: usize,
     pub rounds_closed: usize,
+    /// Tools whose themes took in new answers.
+    pub themes_refreshed: usize,
 }
 
 impl TickReport {
@@ -87,6 +89,7 @@ impl Scheduler {
                 report.thanks_queued += thanks;
             }
         }
+        report.themes_refreshed = crate::analytics::themes::refresh_stale(conn, now)?;
         Ok(report)
     }
 }

@@ -29,6 +29,7 @@ pub mod state;
 pub mod static_files;
 pub mod teams_pages;
 pub mod templates;
+pub mod themes_pages;
 pub mod tools_pages;
 
 use actix_web::web;
@@ -113,6 +114,17 @@ fn directory_routes(cfg: &mut web::ServiceConfig) {
         "/tools/{slug}/results",
         get().to(results_pages::tool_results),
     )
+    .route("/tools/{slug}/themes", get().to(themes_pages::tool_themes))
+    // Before "{id}", which "regroup" is not.
+    .route(
+        "/tools/{slug}/themes/regroup",
+        post().to(themes_pages::regroup),
+    )
+    .route(
+        "/tools/{slug}/themes/{id}",
+        post().to(themes_pages::edit_theme),
+    )
+    .route("/priorities", get().to(themes_pages::priorities_page))
     .route(
         "/tools/{slug}/baselines",
         post().to(results_pages::set_baselines),

@@ -137,10 +137,16 @@ pub async fn tool_results(
                 None => None,
             };
             let baselines = figures::baselines(conn, Some(&[tool.id]))?;
-            Ok(Some((tool, asking, chosen, history, baselines)))
+            let warnings = match history.as_ref().and_then(|h| h.selected.as_ref()) {
+                Some((round, _)) => {
+                    crate::analytics::priorities::round_warnings(conn, round.id, &[tool.id], now)?
+                }
+                None => Vec::new(),
+            };
+            Ok(Some((tool, asking, chosen, history, baselines, warnings)))
         })
         .await?;
-    let Some((tool, asking, chosen, history, baselines)) = found else {
+    let Some((tool, asking, chosen, history, baselines, warnings)) = found else {
         return Err(AppError::NotFound);
     };
     let (rounds, selected) = match history {
@@ -157,6 +163,7 @@ pub async fn tool_results(
         &rounds,
         selected.as_ref(),
         &baselines,
+        &warnings,
     )
 }
 
@@ -171,6 +178,7 @@ fn render_tool(
     history: &[(Round, ToolRound)],
     selected: Option<&(Round, ToolRound)>,
     baselines: &HashMap<(i64, Measure), Hundredths>,
+    warnings: &[crate::analytics::priorities::Raised],
 ) -> Result<HttpResponse, AppError> {
     let trends: Vec<charts::Trend> = Measure::RATED
         .iter()
@@ -237,6 +245,7 @@ fn render_tool(
         &Measure::RATED.iter().map(|m| m.label()).collect::<Vec<_>>(),
     );
     ctx.insert("baseline_fields", &baseline_fields);
+    ctx.insert("warnings", warnings);
     if let Some((round, t)) = selected {
         ctx.insert("round", round);
         ctx.insert("result", t);
@@ -497,10 +506,13 @@ pub async fn round_results(
             let names = figures::team_names(conn)?;
             let results =
                 question_results(&questions, &answers, &nameable, &names, round.anonymity_k);
-            Ok(Some((program, round, tools, figures, results)))
+            let tool_ids: Vec<i64> = tools.iter().map(|t| t.tool_id).collect();
+            let warnings =
+                crate::analytics::priorities::round_warnings(conn, round.id, &tool_ids, now)?;
+            Ok(Some((program, round, tools, figures, results, warnings)))
         })
         .await?;
-    let Some((program, round, tools, figures, questions)) = found else {
+    let Some((program, round, tools, figures, questions, warnings)) = found else {
         return Err(AppError::NotFound);
     };
     let names: HashMap<i64, &rounds::RoundTool> = tools.iter().map(|t| (t.tool_id, t)).collect();
@@ -552,6 +564,7 @@ pub async fn round_results(
     ctx.insert("columns", &columns);
     ctx.insert("rows", &rows);
     ctx.insert("questions", &questions);
+    ctx.insert("warnings", &warnings);
     Ok(page::html(
         StatusCode::OK,
         state.templates.render("round_results.html", &ctx)?,

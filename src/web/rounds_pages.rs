@@ -79,12 +79,16 @@ pub async fn round(
     let (program, round) = find_round(&state, slug, number).await?;
     let round_id = round.id;
     let r = round.clone();
-    let (progress, tools, emails) = state
+    let now = state.clock.now();
+    let (progress, tools, emails, warnings) = state
         .db(move |conn| {
+            let tools = rounds::tools(conn, round_id)?;
+            let tool_ids: Vec<i64> = tools.iter().map(|t| t.tool_id).collect();
             Ok((
                 surveys::progress(conn, &r)?,
-                rounds::tools(conn, round_id)?,
+                tools,
                 outbox::counts(conn, Some(round_id))?,
+                crate::analytics::priorities::round_warnings(conn, round_id, &tool_ids, now)?,
             ))
         })
         .await?;
@@ -104,6 +108,7 @@ pub async fn round(
     ctx.insert("tools", &tools);
     ctx.insert("emails", &emails);
     ctx.insert("progress", &progress);
+    ctx.insert("warnings", &warnings);
     Ok(page::html(
         StatusCode::OK,
         state.templates.render("round.html", &ctx)?,

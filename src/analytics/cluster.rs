@@ -1,0 +1,490 @@
+//! Grouping comments: TF-IDF vectors (stems, the concepts they belong to,
+//! and which property the respondent rated lowest), then agglomerative
+//! clustering by cosine similarity with a threshold, on the centroids of
+//! groups, so paraphrases that share a concept meet and different topics
+//! that share a property do not.
+//!
+//! Deterministic: the same documents in the same order give the same
+//! groups; ties are broken by position, never by hashing.
+
+use std::collections::HashMap;
+
+use super::text::Reading;
+use crate::domain::survey::Property;
+
+/// A sparse vector: (term id, weight), sorted by term id.
+pub type Vector = Vec<(u32, f32)>;
+
+pub fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+pub fn norm(v: &[(u32, f32)]) -> f32 {
+    v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt()
+}
+
+pub fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let n = norm(a) * norm(b);
+    if n == 0.0 { 0.0 } else { dot(a, b) / n }
+}
+
+/// `a += b * scale`.
+pub fn add(a: &mut Vector, b: &[(u32, f32)], scale: f32) {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j >= b.len() || (i < a.len() && a[i].0 < b[j].0) {
+            out.push(a[i]);
+            i += 1;
+        } else if i >= a.len() || b[j].0 < a[i].0 {
+            out.push((b[j].0, b[j].1 * scale));
+            j += 1;
+        } else {
+            out.push((a[i].0, a[i].1 + b[j].1 * scale));
+            i += 1;
+            j += 1;
+        }
+    }
+    *a = out;
+}
+
+/// How strongly each kind of feature counts, against a word's 1.
+const CONCEPT_WEIGHT: f32 = 1.0;
+/// Low: what someone rated lowest hints at the topic, but two pains of one
+/// property must not merge on it alone.
+const LOW_RATING_WEIGHT: f32 = 0.3;
+
+/// Term names and their document frequencies, for one corpus.
+#[derive(Debug, Default, Clone)]
+pub struct Vocabulary {
+    ids: HashMap<String, u32>,
+    pub names: Vec<String>,
+    pub df: Vec<u32>,
+    pub docs: u32,
+}
+
+impl Vocabulary {
+    pub fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.ids.insert(name.to_owned(), id);
+        self.names.push(name.to_owned());
+        self.df.push(0);
+        id
+    }
+
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+
+    pub fn idf(&self, id: u32) -> f32 {
+        let df = self.df.get(id as usize).copied().unwrap_or(0) as f32;
+        ((1.0 + self.docs as f32) / (1.0 + df)).ln() + 1.0
+    }
+
+    /// Whether a term is a concept or rating feature rather than a word.
+    pub fn is_signal(&self, id: u32) -> bool {
+        self.names[id as usize].starts_with('§')
+    }
+}
+
+/// What a word of a comment's first clause counts, against 1 for a later one.
+const MAIN: u32 = 3;
+
+/// A document's features before weighting: term → count.
+pub type Bag = Vec<(u32, u32)>;
+
+/// The bag of one reading: its stems, its concepts, and the property its
+/// respondent rated lowest (`low`).
+pub fn bag(vocab: &mut Vocabulary, reading: &Reading, low: Option<Property>) -> Bag {
+    let mut counts: HashMap<u32, u32> = HashMap::new();
+    // The first clause counts double: "flaky tests; also the docs" is
+    // about flaky tests.
+    for (stems, n) in [(&reading.stems, MAIN), (&reading.aside_stems, 1)] {
+        for stem in stems {
+            *counts.entry(vocab.id(stem)).or_default() += n;
+        }
+    }
+    for (concepts, n) in [(&reading.concepts, MAIN), (&reading.aside_concepts, 1)] {
+        for c in concepts {
+            *counts.entry(vocab.id(&format!("§{c}"))).or_default() += n;
+        }
+    }
+    // Proposals to replace the tool share what they are, whatever product
+    // they name: "rewrite on Postgres" and "move off MongoDB" are one idea.
+    if reading.replace {
+        *counts.entry(vocab.id("§replace")).or_default() += MAIN;
+    }
+    if let Some(p) = low {
+        *counts
+            .entry(vocab.id(&format!("§low:{}", p.field())))
+            .or_default() += 1;
+    }
+    let mut bag: Bag = counts.into_iter().collect();
+    bag.sort_unstable();
+    bag
+}
+
+/// Counts each bag's terms once into the document frequencies.
+pub fn count_documents(vocab: &mut Vocabulary, bags: &[Bag]) {
+    for b in bags {
+        for (id, _) in b {
+            vocab.df[*id as usize] += 1;
+        }
+    }
+    vocab.docs += bags.len() as u32;
+}
+
+/// The unit TF-IDF vector of a bag.
+pub fn vector(vocab: &Vocabulary, bag: &Bag) -> Vector {
+    let mut v: Vector = bag
+        .iter()
+        .map(|&(id, tf)| {
+            let name = &vocab.names[id as usize];
+            let weight = if name.starts_with("§low:") {
+                LOW_RATING_WEIGHT * vocab.idf(id)
+            } else if name.starts_with('§') {
+                CONCEPT_WEIGHT * vocab.idf(id)
+            } else {
+                vocab.idf(id)
+            };
+            (id, (1.0 + (tf as f32).ln()) * weight)
+        })
+        .collect();
+    let n = norm(&v);
+    if n > 0.0 {
+        for (_, w) in &mut v {
+            *w /= n;
+        }
+    }
+    v
+}
+
+/// How similar two groups must be to merge.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// Groups whose centroids are at least this similar merge.
+    pub merge: f32,
+    /// A group smaller than `small` documents joins its nearest larger
+    /// group if at least this similar.
+    pub absorb: f32,
+    pub small: usize,
+}
+
+/// Tuned on the labelled corpus (tests/api/corpus.rs) across seeds.
+pub const THRESHOLDS: Thresholds = Thresholds {
+    merge: 0.12,
+    absorb: 0.10,
+    small: 4,
+};
+
+/// Above this many distinct documents, a first pass gathers near-identical
+/// ones under a leader so that the agglomerative step stays quadratic in
+/// hundreds, not in tens of thousands.
+const DIRECT_LIMIT: usize = 2500;
+const LEADER_SIMILARITY: f32 = 0.72;
+
+/// A group under construction: the sum of its members' unit vectors.
+#[derive(Debug, Clone)]
+struct Group {
+    sum: Vector,
+    weight: usize,
+    members: Vec<usize>,
+}
+
+impl Group {
+    /// Average linkage: the mean cosine between a member of one and a
+    /// member of the other (members are unit vectors, so it is the dot of
+    /// the sums over the product of the sizes). Unlike the cosine of
+    /// centroids it does not let a broad group swallow everything near it.
+    fn similarity(&self, other: &Group) -> f32 {
+        dot(&self.sum, &other.sum) / (self.weight as f32 * other.weight as f32)
+    }
+}
+
+/// Groups `vectors` (each standing for `weights[i]` identical documents);
+/// returns each vector's group number, groups numbered by first member.
+pub fn cluster(vectors: &[Vector], weights: &[usize], t: Thresholds) -> Vec<usize> {
+    if vectors.is_empty() {
+        return Vec::new();
+    }
+    // Start from single documents, or from leaders when there are many.
+    let mut groups: Vec<Group> = if vectors.len() <= DIRECT_LIMIT {
+        vectors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Group {
+                sum: v
+                    .iter()
+                    .map(|&(id, w)| (id, w * weights[i] as f32))
+                    .collect(),
+                weight: weights[i],
+                members: vec![i],
+            })
+            .collect()
+    } else {
+        leaders(vectors, weights)
+    };
+    agglomerate(&mut groups, t.merge);
+    absorb_small(&mut groups, t);
+    // Each document to the group it is now most like: order of merging
+    // no longer decides where a mixed-topic comment lands.
+    let centroids: Vec<&Vector> = groups.iter().map(|g| &g.sum).collect();
+    let mut assignment = vec![0; vectors.len()];
+    for (g, group) in groups.iter().enumerate() {
+        for &m in &group.members {
+            assignment[m] = g;
+        }
+    }
+    let mut centroids: Vec<Vector> = centroids.into_iter().cloned().collect();
+    // Two passes: move each document, then once more against the moved
+    // centroids; stop early when nothing moves.
+    for _ in 0..2 {
+        let mut moved = false;
+        for (i, v) in vectors.iter().enumerate() {
+            let current = assignment[i];
+            let mut best = (cosine(v, &centroids[current]), current);
+            for (g, c) in centroids.iter().enumerate() {
+                let s = cosine(v, c);
+                if s > best.0 + 1e-6 {
+                    best = (s, g);
+                }
+            }
+            moved |= best.1 != current;
+            assignment[i] = best.1;
+        }
+        if !moved {
+            break;
+        }
+        for c in &mut centroids {
+            c.clear();
+        }
+        for (i, v) in vectors.iter().enumerate() {
+            add(&mut centroids[assignment[i]], v, weights[i] as f32);
+        }
+    }
+    renumber(assignment)
+}
+
+/// Numbers groups 0, 1, … in order of their first document.
+fn renumber(assignment: Vec<usize>) -> Vec<usize> {
+    let mut map: HashMap<usize, usize> = HashMap::new();
+    assignment
+        .into_iter()
+        .map(|g| {
+            let next = map.len();
+            *map.entry(g).or_insert(next)
+        })
+        .collect()
+}
+
+/// One pass: each document joins the first leader it is close to, else
+/// leads a group of its own. Heaviest documents lead first.
+fn leaders(vectors: &[Vector], weights: &[usize]) -> Vec<Group> {
+    let mut order: Vec<usize> = (0..vectors.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(weights[i]), i));
+    let mut groups: Vec<Group> = Vec::new();
+    // Term → leaders that have it, to compare only with leaders sharing a term.
+    let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
+    for i in order {
+        let v = &vectors[i];
+        let mut seen: Vec<usize> = Vec::new();
+        for (id, _) in v {
+            if let Some(ls) = index.get(id) {
+                seen.extend(ls);
+            }
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        let best = seen
+            .iter()
+            .map(|&g| (dot(v, &vectors[groups[g].members[0]]), g))
+            .filter(|(s, _)| *s >= LEADER_SIMILARITY)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        match best {
+            Some((_, g)) => {
+                add(&mut groups[g].sum, v, weights[i] as f32);
+                groups[g].weight += weights[i];
+                groups[g].members.push(i);
+            }
+            None => {
+                for (id, _) in v {
+                    index.entry(*id).or_default().push(groups.len());
+                }
+                groups.push(Group {
+                    sum: v
+                        .iter()
+                        .map(|&(id, w)| (id, w * weights[i] as f32))
+                        .collect(),
+                    weight: weights[i],
+                    members: vec![i],
+                });
+            }
+        }
+    }
+    groups
+}
+
+/// Merges the two most similar groups while any pair is at least `threshold`
+/// alike (centroid linkage), keeping each group's best partner to avoid
+/// comparing every pair after every merge.
+fn agglomerate(groups: &mut Vec<Group>, threshold: f32) {
+    let n = groups.len();
+    let mut alive = vec![true; n];
+    let best_of = |groups: &[Group], alive: &[bool], i: usize| -> (f32, usize) {
+        let mut best = (f32::MIN, usize::MAX);
+        for j in 0..groups.len() {
+            if j != i && alive[j] {
+                let s = groups[i].similarity(&groups[j]);
+                if s > best.0 {
+                    best = (s, j);
+                }
+            }
+        }
+        best
+    };
+    let mut best: Vec<(f32, usize)> = (0..n).map(|i| best_of(groups, &alive, i)).collect();
+    while let Some(i) = (0..n)
+        .filter(|&i| alive[i] && best[i].1 != usize::MAX)
+        .max_by(|&a, &b| best[a].0.total_cmp(&best[b].0).then(b.cmp(&a)))
+    {
+        let (s, j) = best[i];
+        if s < threshold {
+            break;
+        }
+        let (keep, gone) = (i.min(j), i.max(j));
+        let other = std::mem::replace(
+            &mut groups[gone],
+            Group {
+                sum: Vec::new(),
+                weight: 0,
+                members: Vec::new(),
+            },
+        );
+        add(&mut groups[keep].sum, &other.sum, 1.0);
+        groups[keep].weight += other.weight;
+        groups[keep].members.extend(other.members);
+        alive[gone] = false;
+        best[keep] = best_of(groups, &alive, keep);
+        for k in 0..n {
+            if !alive[k] || k == keep {
+                continue;
+            }
+            if best[k].1 == keep || best[k].1 == gone {
+                best[k] = best_of(groups, &alive, k);
+            } else {
+                let s = groups[k].similarity(&groups[keep]);
+                if s > best[k].0 {
+                    best[k] = (s, keep);
+                }
+            }
+        }
+    }
+    let mut kept: Vec<Group> = Vec::new();
+    for (g, a) in std::mem::take(groups).into_iter().zip(alive) {
+        if a {
+            kept.push(g);
+        }
+    }
+    *groups = kept;
+}
+
+/// Groups of fewer than `t.small` documents join their nearest larger group
+/// when at all alike: a theme of one comment helps nobody.
+fn absorb_small(groups: &mut Vec<Group>, t: Thresholds) {
+    let (small, large): (Vec<usize>, Vec<usize>) =
+        (0..groups.len()).partition(|&g| groups[g].weight < t.small);
+    if large.is_empty() {
+        return;
+    }
+    let mut moves: Vec<(usize, usize)> = Vec::new();
+    for &s in &small {
+        let best = large
+            .iter()
+            .map(|&l| (groups[s].similarity(&groups[l]), l))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        if let Some((sim, l)) = best
+            && sim >= t.absorb
+        {
+            moves.push((s, l));
+        }
+    }
+    for &(s, l) in &moves {
+        let members = std::mem::take(&mut groups[s].members);
+        let sum = std::mem::take(&mut groups[s].sum);
+        add(&mut groups[l].sum, &sum, 1.0);
+        groups[l].weight += groups[s].weight;
+        groups[l].members.extend(members);
+        groups[s].weight = 0;
+    }
+    groups.retain(|g| !g.members.is_empty());
+}
+
+/// The centroid of documents `members`: their unit vectors summed.
+pub fn centroid(vectors: &[Vector], members: &[usize], weights: &[usize]) -> Vector {
+    let mut c = Vector::new();
+    for &m in members {
+        add(&mut c, &vectors[m], weights[m] as f32);
+    }
+    c
+}
+
+/// The words that weigh most in a centroid (signals left out), best first.
+pub fn top_terms(vocab: &Vocabulary, c: &[(u32, f32)], n: usize) -> Vec<u32> {
+    let mut terms: Vec<(u32, f32)> = c
+        .iter()
+        .filter(|(id, _)| !vocab.is_signal(*id))
+        .copied()
+        .collect();
+    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    terms.into_iter().take(n).map(|(id, _)| id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(v: &[(u32, f32)]) -> Vector {
+        let n = norm(v);
+        v.iter().map(|&(i, w)| (i, w / n)).collect()
+    }
+
+    #[test]
+    fn sparse_arithmetic() {
+        let a = vec![(1, 1.0), (3, 2.0)];
+        let b = vec![(1, 2.0), (2, 5.0), (3, 1.0)];
+        assert_eq!(dot(&a, &b), 4.0);
+        let mut c = a.clone();
+        add(&mut c, &b, 0.5);
+        assert_eq!(c, vec![(1, 2.0), (2, 2.5), (3, 2.5)]);
+        assert!((cosine(&a, &a) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn alike_documents_group_and_different_ones_do_not() {
+        let v = vec![
+            unit(&[(0, 1.0), (1, 1.0)]),
+            unit(&[(0, 1.0), (1, 0.9), (2, 0.1)]),
+            unit(&[(5, 1.0), (6, 1.0)]),
+            unit(&[(5, 1.0), (6, 1.0), (7, 0.2)]),
+            unit(&[(0, 0.9), (1, 1.0)]),
+        ];
+        let groups = cluster(&v, &[1; 5], THRESHOLDS);
+        assert_eq!(groups, [0, 0, 1, 1, 0]);
+        assert_eq!(cluster(&v, &[1; 5], THRESHOLDS), groups, "deterministic");
+    }
+}

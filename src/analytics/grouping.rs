@@ -1,0 +1,371 @@
+//! One corpus of comments (a tool's pains, or its proposals) read into
+//! vectors, grouped, and described: what a group is called, which property
+//! it is about, whether it proposes replacing the tool, and why each
+//! comment is in it. Pure: the database side is `analytics::themes`.
+
+use std::collections::HashMap;
+
+pub use super::cluster::Vector;
+use super::cluster::{self, Bag, THRESHOLDS, Vocabulary};
+use super::text::{Reader, Reading, word_counts};
+use crate::domain::survey::Property;
+
+/// One comment to group: its text and the property its author rated
+/// lowest, if one stood out.
+#[derive(Debug, Clone)]
+pub struct Comment<'a> {
+    pub text: &'a str,
+    pub low: Option<Property>,
+}
+
+/// A comment read: its words and concepts, and its unit TF-IDF vector.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub reading: Reading,
+    pub low: Option<Property>,
+    bag: Bag,
+    pub vector: Vector,
+}
+
+/// A corpus read into one vector space.
+pub struct Space {
+    pub vocab: Vocabulary,
+    pub docs: Vec<Doc>,
+    /// Stem → the word people wrote most for it.
+    surface: HashMap<String, String>,
+}
+
+/// How alike a comment must be to a theme to join it without regrouping.
+pub const JOIN: f32 = 0.22;
+
+/// What a group of comments is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Description {
+    /// Its top words, as people wrote them.
+    pub terms: Vec<String>,
+    pub property: Option<Property>,
+    /// Most of its comments propose replacing the tool.
+    pub replace: bool,
+    /// Term name → weight (unit length), comparable across corpora: what
+    /// proposal-to-pain links are worked out from.
+    pub profile: Vec<(String, f32)>,
+}
+
+impl Description {
+    /// A label from the theme's top `n` words.
+    pub fn label(&self, n: usize) -> String {
+        if self.terms.is_empty() {
+            return "(no common words)".to_owned();
+        }
+        self.terms
+            .iter()
+            .take(n)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl Space {
+    /// Reads `comments`; `proposal` says whether they are proposals (only
+    /// those can be replaces).
+    pub fn read(comments: &[Comment], proposal: bool) -> Space {
+        let counts = word_counts(comments.iter().map(|c| c.text));
+        let mut reader = Reader::with_counts(&counts);
+        let mut vocab = Vocabulary::default();
+        let readings: Vec<Reading> = comments
+            .iter()
+            .map(|c| reader.read(c.text, proposal))
+            .collect();
+        let bags: Vec<Bag> = readings
+            .iter()
+            .zip(comments)
+            .map(|(r, c)| cluster::bag(&mut vocab, r, c.low))
+            .collect();
+        cluster::count_documents(&mut vocab, &bags);
+        let vectors: Vec<Vector> = bags.iter().map(|b| cluster::vector(&vocab, b)).collect();
+        let docs = readings
+            .into_iter()
+            .zip(bags)
+            .zip(comments)
+            .zip(vectors)
+            .map(|(((reading, bag), c), vector)| Doc {
+                vector,
+                reading,
+                low: c.low,
+                bag,
+            })
+            .collect();
+        let surface = reader.surface_forms(comments.iter().map(|c| c.text));
+        Space {
+            vocab,
+            docs,
+            surface,
+        }
+    }
+
+    /// Groups the documents `members`: returns, for each, its group number
+    /// (0, 1, … in order of first member). Replace proposals and targeted
+    /// ones never share a group: a rewrite is a different kind of answer
+    /// from a fix, whatever pain it names.
+    pub fn group(&self, members: &[usize]) -> Vec<usize> {
+        let mut out = vec![usize::MAX; members.len()];
+        let mut next = 0;
+        for replace in [false, true] {
+            let part: Vec<usize> = (0..members.len())
+                .filter(|&i| self.docs[members[i]].reading.replace == replace)
+                .collect();
+            // Identical bags are one point with a weight: templated and
+            // copied answers cost nothing extra.
+            let mut index: HashMap<&Bag, usize> = HashMap::new();
+            let mut vectors: Vec<Vector> = Vec::new();
+            let mut weights: Vec<usize> = Vec::new();
+            let mut point_of = Vec::with_capacity(part.len());
+            for &i in &part {
+                let doc = &self.docs[members[i]];
+                let p = *index.entry(&doc.bag).or_insert_with(|| {
+                    vectors.push(doc.vector.clone());
+                    weights.push(0);
+                    vectors.len() - 1
+                });
+                weights[p] += 1;
+                point_of.push(p);
+            }
+            let groups = cluster::cluster(&vectors, &weights, THRESHOLDS);
+            let count = groups.iter().max().map_or(0, |m| m + 1);
+            for (k, &i) in part.iter().enumerate() {
+                out[i] = next + groups[point_of[k]];
+            }
+            next += count;
+        }
+        renumber(out)
+    }
+
+    /// Groups proposals (`members`), then joins groups that address the
+    /// same pain of `pains` and are at all alike: "run it in HA" and
+    /// "failover with a status page" are one answer to outages however
+    /// they are worded, and counting them apart would let a smaller but
+    /// uniformly worded proposal look like the most popular one.
+    pub fn group_by_pain(&self, members: &[usize], pains: &[Description]) -> Vec<usize> {
+        let groups = self.group(members);
+        let count = groups.iter().max().map_or(0, |m| m + 1);
+        let mut docs_of: Vec<Vec<usize>> = vec![Vec::new(); count];
+        for (k, g) in groups.iter().enumerate() {
+            docs_of[*g].push(members[k]);
+        }
+        let addressed: Vec<Option<usize>> = docs_of
+            .iter()
+            .map(|ds| best_pain(&self.describe(ds), pains))
+            .collect();
+        let sums: Vec<Vector> = docs_of.iter().map(|ds| self.centroid(ds)).collect();
+        // Union of groups by pain, most alike pairs first.
+        let mut parent: Vec<usize> = (0..count).collect();
+        fn root(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        for a in 0..count {
+            for b in a + 1..count {
+                if addressed[a].is_none() || addressed[a] != addressed[b] {
+                    continue;
+                }
+                let alike =
+                    cluster::dot(&sums[a], &sums[b]) / (docs_of[a].len() * docs_of[b].len()) as f32;
+                if alike >= LINKED_MERGE {
+                    let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                    parent[ra.max(rb)] = ra.min(rb);
+                }
+            }
+        }
+        let joined: Vec<usize> = groups.iter().map(|&g| root(&mut parent, g)).collect();
+        renumber(joined)
+    }
+
+    /// The centroid of documents `members`.
+    pub fn centroid(&self, members: &[usize]) -> Vector {
+        let mut c = Vector::new();
+        for &m in members {
+            cluster::add(&mut c, &self.docs[m].vector, 1.0);
+        }
+        c
+    }
+
+    /// How alike a document is to a centroid.
+    pub fn similarity(&self, doc: usize, centroid: &[(u32, f32)]) -> f32 {
+        cluster::cosine(&self.docs[doc].vector, centroid)
+    }
+
+    /// What the documents `members` are about.
+    pub fn describe(&self, members: &[usize]) -> Description {
+        let c = self.centroid(members);
+        let terms = cluster::top_terms(&self.vocab, &c, 5)
+            .into_iter()
+            .map(|id| self.surface_of(id))
+            .collect();
+        let replace = members
+            .iter()
+            .filter(|&&m| self.docs[m].reading.replace)
+            .count()
+            * 2
+            >= members.len().max(1);
+        let norm = cluster::norm(&c);
+        let profile = c
+            .iter()
+            .filter(|(id, _)| !self.vocab.names[*id as usize].starts_with("§low:"))
+            .map(|&(id, w)| {
+                (
+                    self.vocab.names[id as usize].clone(),
+                    w / norm.max(f32::MIN_POSITIVE),
+                )
+            })
+            .collect();
+        Description {
+            terms,
+            property: self.property_of(members),
+            replace,
+            profile,
+        }
+    }
+
+    /// The property most of a group's comments point at by their words;
+    /// failing that, the one most of its authors rated lowest.
+    fn property_of(&self, members: &[usize]) -> Option<Property> {
+        let n = members.len();
+        let tally = |pick: &dyn Fn(&Doc) -> Vec<Property>| {
+            let mut counts: Vec<(Property, usize)> =
+                Property::ALL.iter().map(|&p| (p, 0)).collect();
+            for &m in members {
+                for p in pick(&self.docs[m]) {
+                    if let Some(slot) = counts.iter_mut().find(|(q, _)| *q == p) {
+                        slot.1 += 1;
+                    }
+                }
+            }
+            // Highest count; ties go to the earlier property in ALL.
+            counts
+                .into_iter()
+                .rev()
+                .max_by_key(|&(_, c)| c)
+                .filter(|&(_, c)| c > 0)
+        };
+        if let Some((p, c)) = tally(&|d| d.reading.properties.clone())
+            && c * 10 >= n * 3
+        {
+            return Some(p);
+        }
+        tally(&|d| d.low.into_iter().collect())
+            .filter(|&(_, c)| c * 10 >= n * 4)
+            .map(|(p, _)| p)
+    }
+
+    /// Why a document is in a theme: the words and signals it shares with
+    /// the theme's centroid, strongest first.
+    pub fn reason(&self, doc: usize, centroid: &[(u32, f32)]) -> String {
+        let d = &self.docs[doc];
+        let mut shared: Vec<(f32, u32)> = d
+            .vector
+            .iter()
+            .filter_map(|&(id, w)| {
+                centroid
+                    .binary_search_by_key(&id, |&(i, _)| i)
+                    .ok()
+                    .map(|k| (w * centroid[k].1, id))
+            })
+            .collect();
+        shared.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut words = Vec::new();
+        let mut signals = Vec::new();
+        for (_, id) in shared.into_iter().take(6) {
+            let name = &self.vocab.names[id as usize];
+            if let Some(p) = name.strip_prefix("§low:") {
+                signals.push(format!("rated {p} lowest"));
+            } else if let Some(concept) = name.strip_prefix('§') {
+                signals.push(format!("about {concept}"));
+            } else {
+                words.push(format!("“{}”", self.surface_of(id)));
+            }
+        }
+        let mut parts = Vec::new();
+        if !words.is_empty() {
+            parts.push(format!("shares {}", words.join(", ")));
+        }
+        parts.extend(signals);
+        if d.reading.replace {
+            parts.push("proposes replacing the tool".to_owned());
+        }
+        if parts.is_empty() {
+            "placed by an admin or nearest in meaning".to_owned()
+        } else {
+            parts.join("; ")
+        }
+    }
+
+    fn surface_of(&self, id: u32) -> String {
+        let stem = &self.vocab.names[id as usize];
+        self.surface
+            .get(stem)
+            .cloned()
+            .unwrap_or_else(|| stem.clone())
+    }
+}
+
+fn renumber(assignment: Vec<usize>) -> Vec<usize> {
+    let mut map: HashMap<usize, usize> = HashMap::new();
+    assignment
+        .into_iter()
+        .map(|g| {
+            let next = map.len();
+            *map.entry(g).or_insert(next)
+        })
+        .collect()
+}
+
+/// How far a proposal theme addresses a pain theme: the words and concepts
+/// they share, and a bonus for being about the same property.
+pub fn addresses(proposal: &Description, pain: &Description) -> f32 {
+    let pain_weights: HashMap<&str, f32> =
+        pain.profile.iter().map(|(n, w)| (n.as_str(), *w)).collect();
+    let shared: f32 = proposal
+        .profile
+        .iter()
+        .filter_map(|(n, w)| pain_weights.get(n.as_str()).map(|v| v * w))
+        .sum();
+    let same_property = matches!((proposal.property, pain.property), (Some(a), Some(b)) if a == b);
+    shared + if same_property { 0.1 } else { 0.0 }
+}
+
+/// Proposal groups addressing the same pain join when their documents are
+/// on average at least this alike.
+pub const LINKED_MERGE: f32 = 0.08;
+
+/// A proposal theme is linked to the pain it addresses best, when that is
+/// at least this strong.
+pub const LINK: f32 = 0.12;
+
+/// The pain (index into `pains`) a targeted proposal addresses, if any.
+pub fn best_pain(proposal: &Description, pains: &[Description]) -> Option<usize> {
+    if proposal.replace {
+        return None;
+    }
+    pains
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (addresses(proposal, p), i))
+        .filter(|(s, _)| *s >= LINK)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+        .map(|(_, i)| i)
+}
+
+/// The property an answer rated lowest, when one stands out: the only
+/// lowest rating, and below the middle of the scale.
+pub fn lowest(ratings: [Option<i64>; 5]) -> Option<Property> {
+    let min = ratings.iter().flatten().min().copied()?;
+    if min > 3 || ratings.iter().flatten().filter(|&&r| r == min).count() != 1 {
+        return None;
+    }
+    let at = ratings.iter().position(|r| *r == Some(min))?;
+    Some(Property::ALL[at])
+}

@@ -1,0 +1,588 @@
+//! Reading survey comments: words, non-answers, typos, stems, the concepts
+//! and infrastructure properties words point at, and whether a proposal is
+//! a "replace" (rewrite, migrate to, switch to …).
+//!
+//! Everything here is deterministic and explainable: a comment becomes a bag
+//! of stems plus the concepts its words belong to, and each of those can be
+//! shown as the reason it joined a theme.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::LazyLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::lexicon::{CONCEPTS, NON_ANSWERS, PHRASES, REPLACE_VERBS, STOP_WORDS};
+use crate::domain::survey::Property;
+
+static STOP: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| STOP_WORDS.split_whitespace().collect());
+
+fn is_stop(word: &str) -> bool {
+    STOP.contains(word)
+}
+
+fn is_replace_single(word: &str) -> bool {
+    REPLACE_VERBS.split_whitespace().any(|v| v == word)
+}
+
+/// Verbs that make a proposal a "replace" with the word after them
+/// ("migrate to", "get rid"): (verb, next words that do).
+const REPLACE_PAIRS: &[(&str, &[&str])] = &[
+    (
+        "migrate",
+        &["to", "off", "away", "from", "onto", "everything", "all"],
+    ),
+    ("migrating", &["to", "off", "away", "from", "onto"]),
+    ("move", &["to", "off", "away", "onto", "everything", "all"]),
+    ("moving", &["to", "off", "away", "onto"]),
+    ("switch", &["to", "from", "over", "away"]),
+    ("switching", &["to", "from", "over", "away"]),
+    (
+        "replace",
+        &["it", "with", "this", "them", "everything", "by"],
+    ),
+    ("replacing", &["it", "with", "this"]),
+    ("get", &["rid"]),
+    ("getting", &["rid"]),
+    ("start", &["over", "from"]),
+    ("from", &["scratch"]),
+    ("throw", &["away", "out"]),
+    ("buy", &["a", "an"]),
+    ("adopt", &["a", "an"]),
+];
+
+/// A comment, read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reading {
+    /// Stems of the content words, after typo correction.
+    pub stems: Vec<String>,
+    /// The concepts its words belong to.
+    pub concepts: Vec<&'static str>,
+    /// Stems and concepts of the clauses after the first ("…; also the
+    /// docs"): a mixed-topic comment is mostly about what it says first.
+    pub aside_stems: Vec<String>,
+    pub aside_concepts: Vec<&'static str>,
+    /// The properties its concepts belong to.
+    pub properties: Vec<Property>,
+    /// A proposal to replace the tool rather than fix something in it.
+    pub replace: bool,
+}
+
+impl Reading {
+    /// Notes that the comment speaks of concept `i` (in its first clause,
+    /// or an aside).
+    fn note_concept(&mut self, i: usize, main: bool) {
+        let (name, property, _) = CONCEPTS[i];
+        let list = if main {
+            &mut self.concepts
+        } else {
+            &mut self.aside_concepts
+        };
+        if !list.contains(&name) {
+            list.push(name);
+        }
+        if let Some(p) = property
+            && !self.properties.contains(&p)
+        {
+            self.properties.push(p);
+        }
+    }
+}
+
+/// Lower-case words (Unicode word boundaries), in order, with possessives
+/// and apostrophes dropped: "Team's" is "team", "don't" is "dont".
+pub fn words(text: &str) -> Vec<String> {
+    text.unicode_words()
+        .map(|w| {
+            let w = w.to_lowercase();
+            let w = w
+                .strip_suffix("'s")
+                .or_else(|| w.strip_suffix("\u{2019}s"))
+                .unwrap_or(&w);
+            w.replace(['\'', '\u{2019}'], "")
+        })
+        .collect()
+}
+
+/// A comment's clauses: split at sentence ends and semicolons, and before
+/// words that add a second topic ("also", "plus", "btw").
+fn clauses(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for sentence in text.split(['.', ';', '!', '?', '\n']) {
+        let mut current = String::new();
+        for token in sentence.split_whitespace() {
+            let bare = token
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            if matches!(
+                bare.as_str(),
+                "also" | "plus" | "btw" | "additionally" | "separately"
+            ) && !current.trim().is_empty()
+            {
+                out.push(std::mem::take(&mut current));
+            }
+            current.push_str(token);
+            current.push(' ');
+        }
+        if !current.trim().is_empty() {
+            out.push(current);
+        }
+    }
+    out
+}
+
+/// Whether a comment says nothing worth grouping: empty, a stock
+/// non-answer, or no content word at all.
+pub fn is_non_answer(text: &str) -> bool {
+    let words = words(text);
+    let joined = words.join(" ");
+    if NON_ANSWERS.split('|').any(|n| n == joined) {
+        return true;
+    }
+    let content: Vec<&String> = words
+        .iter()
+        .filter(|w| !is_stop(w) && w.chars().any(char::is_alphanumeric))
+        .collect();
+    if content.is_empty() {
+        return true;
+    }
+    // "Same as last time, nothing new" and the like.
+    (joined.starts_with("same as") || joined.starts_with("nothing")) && content.len() <= 2
+}
+
+/// Damerau-Levenshtein distance (adjacent transpositions), bounded: returns
+/// `max + 1` as soon as the distance must exceed `max`.
+pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// How far a word may be from the word it is taken for.
+fn tolerance(word: &str) -> usize {
+    match word.chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Turns the words of one corpus (a tool's pains, or its proposals) into
+/// readings, correcting typos against the corpus's own frequent words and
+/// the known vocabulary.
+pub struct Reader {
+    stemmer: Stemmer,
+    /// Stem → concept.
+    concept_of: HashMap<String, usize>,
+    /// Words typos are corrected towards: frequent in the corpus, or known.
+    known: HashSet<String>,
+    /// Single-deletion variants of known words → those words, for finding
+    /// candidates quickly.
+    deletions: HashMap<String, Vec<String>>,
+    /// Corrections already worked out.
+    corrected: HashMap<String, String>,
+    /// How often the corpus uses each word: between two equally close
+    /// candidates, the commoner one is meant.
+    frequency: HashMap<String, u32>,
+}
+
+/// How often a word must appear in a corpus to be trusted as spelled right.
+const TRUSTED: u32 = 3;
+
+/// How often each word appears in a corpus.
+pub fn word_counts<'a>(corpus: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, u32> {
+    let mut counts = BTreeMap::new();
+    for text in corpus {
+        for w in words(text) {
+            *counts.entry(w).or_default() += 1;
+        }
+    }
+    counts
+}
+
+fn deletions_of(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    (0..chars.len())
+        .map(|i| {
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, c)| c)
+                .collect()
+        })
+        .collect()
+}
+
+impl Reader {
+    /// A reader for `corpus`, whose word frequencies decide which rare words
+    /// are typos of which frequent ones.
+    pub fn new<'a>(corpus: impl IntoIterator<Item = &'a str>) -> Self {
+        Self::with_counts(&word_counts(corpus))
+    }
+
+    /// A reader trusting the words `counts` holds often enough.
+    pub fn with_counts(counts: &BTreeMap<String, u32>) -> Self {
+        let stemmer = Stemmer::create(Algorithm::English);
+        let mut known: HashSet<String> = counts
+            .iter()
+            .filter(|(w, n)| **n >= TRUSTED && !is_stop(w))
+            .map(|(w, _)| w.clone())
+            .collect();
+        let mut concept_of = HashMap::new();
+        for (i, (_, _, members)) in CONCEPTS.iter().enumerate() {
+            for w in members.split_whitespace() {
+                known.insert((*w).to_owned());
+                concept_of.insert(stemmer.stem(w).into_owned(), i);
+            }
+        }
+        for w in REPLACE_VERBS
+            .split_whitespace()
+            .chain(REPLACE_PAIRS.iter().map(|(v, _)| *v))
+        {
+            known.insert((*w).to_owned());
+        }
+        let mut deletions: HashMap<String, Vec<String>> = HashMap::new();
+        let mut sorted: Vec<&String> = known.iter().collect();
+        sorted.sort();
+        for w in sorted {
+            for d in deletions_of(w) {
+                deletions.entry(d).or_default().push(w.to_string());
+            }
+            deletions
+                .entry(w.to_string())
+                .or_default()
+                .push(w.to_string());
+        }
+        Reader {
+            stemmer,
+            concept_of,
+            known,
+            deletions,
+            corrected: HashMap::new(),
+            frequency: counts.iter().map(|(w, n)| (w.clone(), *n)).collect(),
+        }
+    }
+
+    /// The known word `word` is a typo of, or `word` itself.
+    fn correct(&mut self, word: &str) -> String {
+        // Stop words are spelled right by definition ("make" is not "wake").
+        if self.known.contains(word) || is_stop(word) || tolerance(word) == 0 {
+            return word.to_owned();
+        }
+        if let Some(c) = self.corrected.get(word) {
+            return c.clone();
+        }
+        let max = tolerance(word);
+        // Candidates share a single-deletion variant with the word (edit
+        // distance 1, transpositions included, and most of 2).
+        let mut keys = deletions_of(word);
+        keys.push(word.to_owned());
+        let mut best: Option<(usize, std::cmp::Reverse<u32>, &String)> = None;
+        for key in &keys {
+            for candidate in self.deletions.get(key).into_iter().flatten() {
+                let d = edit_distance(word, candidate, max);
+                let common = std::cmp::Reverse(self.frequency.get(candidate).copied().unwrap_or(0));
+                let key = (d, common, candidate);
+                if d <= max && best.is_none_or(|b| key < b) {
+                    best = Some(key);
+                }
+            }
+        }
+        let fixed = best.map_or_else(|| word.to_owned(), |(_, _, w)| w.clone());
+        self.corrected.insert(word.to_owned(), fixed.clone());
+        fixed
+    }
+
+    /// Reads one comment. `proposal` asks whether it is a replace.
+    pub fn read(&mut self, text: &str, proposal: bool) -> Reading {
+        let clauses = clauses(text);
+        let corrected: Vec<Vec<String>> = clauses
+            .iter()
+            .map(|c| words(c).iter().map(|w| self.correct(w)).collect())
+            .collect();
+        // Whether it proposes replacing the tool is read from what it says
+        // first: "add HA; also rewrite it one day" proposes HA.
+        let first = corrected
+            .iter()
+            .find(|c| c.iter().any(|w| !is_stop(w)))
+            .cloned()
+            .unwrap_or_default();
+        let replace = proposal && is_replace(&first);
+        let mut reading = Reading {
+            replace,
+            ..Reading::default()
+        };
+        let mut main_found = false;
+        for clause in &corrected {
+            let main = !main_found;
+            for (concept, phrase) in PHRASES {
+                let words: Vec<&str> = phrase.split(' ').collect();
+                if clause
+                    .windows(words.len())
+                    .any(|w| w.iter().zip(&words).all(|(a, b)| a == b))
+                    && let Some(i) = CONCEPTS.iter().position(|(n, _, _)| n == concept)
+                {
+                    reading.note_concept(i, main);
+                }
+            }
+            for w in clause {
+                if is_stop(w) || !w.chars().any(char::is_alphabetic) {
+                    continue;
+                }
+                // A replace's verbs say what kind of proposal it is, not what
+                // it is about: its theme is made of what it names.
+                if replace && is_replace_verb(w) {
+                    continue;
+                }
+                main_found = true;
+                let stem = self.stemmer.stem(w).into_owned();
+                if let Some(&i) = self.concept_of.get(&stem) {
+                    reading.note_concept(i, main);
+                }
+                if main {
+                    reading.stems.push(stem);
+                } else {
+                    reading.aside_stems.push(stem);
+                }
+            }
+        }
+        reading
+    }
+
+    /// The surface word most used for each stem, for labels people read.
+    pub fn surface_forms<'a>(
+        &self,
+        corpus: impl IntoIterator<Item = &'a str>,
+    ) -> HashMap<String, String> {
+        let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for text in corpus {
+            for w in words(text) {
+                if is_stop(&w) {
+                    continue;
+                }
+                let stem = self.stemmer.stem(&w).into_owned();
+                *counts.entry((stem, w)).or_default() += 1;
+            }
+        }
+        let mut best: HashMap<String, (usize, String)> = HashMap::new();
+        for ((stem, word), n) in counts {
+            let slot = best.entry(stem).or_insert((0, String::new()));
+            if n > slot.0 {
+                *slot = (n, word);
+            }
+        }
+        best.into_iter().map(|(s, (_, w))| (s, w)).collect()
+    }
+}
+
+fn is_replace_verb(word: &str) -> bool {
+    is_replace_single(word)
+        || REPLACE_PAIRS.iter().any(|(v, _)| *v == word)
+        || matches!(word, "rid" | "scratch" | "instead")
+}
+
+/// Whether corrected words say "replace the tool": a replace verb, or a
+/// verb with the word that makes it one ("migrate to", "get rid").
+pub fn is_replace(words: &[String]) -> bool {
+    for (i, w) in words.iter().enumerate() {
+        if is_replace_single(w) {
+            return true;
+        }
+        // "re write", "re-write" split into two words.
+        if w == "re"
+            && words
+                .get(i + 1)
+                .is_some_and(|n| n == "write" || n == "implement")
+        {
+            return true;
+        }
+        if let Some((_, next)) = REPLACE_PAIRS.iter().find(|(v, _)| *v == w) {
+            // Within the next two words, so "move everything to" counts.
+            if words[i + 1..]
+                .iter()
+                .take(2)
+                .any(|n| next.contains(&n.as_str()))
+            {
+                return true;
+            }
+        }
+        // "use Postgres instead", "go with Kafka instead of this"; but not
+        // "use SSO instead of shared tokens", which changes one thing.
+        let of_what = words.get(i + 1).map(String::as_str);
+        let replaced_whole = of_what != Some("of")
+            || matches!(
+                words.get(i + 2).map(String::as_str),
+                Some("this" | "it" | "that" | "the") | None
+            );
+        // "just use GitHub Packages like the rest of the industry": another
+        // product, because everyone else uses it.
+        if matches!(w.as_str(), "use" | "using" | "adopt")
+            && words[i + 1..].iter().enumerate().take(5).any(|(k, p)| {
+                let after = |n: usize| words.get(i + 2 + k + n).map(String::as_str);
+                p == "like"
+                    && (matches!(
+                        after(0),
+                        Some("everyone" | "everybody" | "other" | "others" | "every" | "most")
+                    ) || (after(0) == Some("the") && after(1) == Some("rest")))
+            })
+        {
+            return true;
+        }
+        if w == "instead"
+            && replaced_whole
+            && words[i.saturating_sub(4)..i].iter().any(|p| {
+                matches!(
+                    p.as_str(),
+                    "use" | "using" | "adopt" | "go" | "pick" | "choose"
+                )
+            })
+        {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(corpus: &[&str]) -> Reader {
+        Reader::new(corpus.iter().copied())
+    }
+
+    #[test]
+    fn non_answers_are_recognised() {
+        for empty in [
+            "",
+            "n/a",
+            "N/A",
+            "-",
+            "--",
+            "Nothing.",
+            "none",
+            "Same as last time",
+            "same as last round, nothing new",
+            "No comment",
+            "...",
+            "ok",
+            "All good!",
+        ] {
+            assert!(is_non_answer(empty), "{empty:?}");
+        }
+        for real in [
+            "Flaky tests",
+            "Builds are slow",
+            "nothing works when it is down",
+        ] {
+            assert!(!is_non_answer(real), "{real:?}");
+        }
+    }
+
+    #[test]
+    fn typos_meet_the_word_they_mean() {
+        let mut r = reader(&[
+            "flaky tests",
+            "flaky tests",
+            "flaky tests",
+            "deployments",
+            "deployments",
+            "deployments",
+        ]);
+        let a = r.read("flakey tetss", false);
+        let b = r.read("Flaky tests!", false);
+        assert_eq!(a.stems, b.stems);
+        assert_eq!(
+            r.read("deploymnets", false).stems,
+            r.read("deployments", false).stems
+        );
+        assert_eq!(
+            edit_distance("teh", "the", 1),
+            1,
+            "a transposition is one edit"
+        );
+        assert_eq!(edit_distance("kitten", "sitting", 5), 3);
+    }
+
+    #[test]
+    fn concepts_gather_paraphrases_and_name_their_property() {
+        let mut r = reader(&[]);
+        let lost = r.read("Jobs vanish from the queue", false);
+        let gone = r.read("messages get lost", false);
+        assert!(lost.concepts.contains(&"loss") && gone.concepts.contains(&"loss"));
+        assert!(gone.properties.contains(&Property::Reliability));
+        let slow = r.read("The p99 latency is awful", false);
+        assert_eq!(slow.concepts, ["slow"]);
+        assert_eq!(slow.properties, [Property::Latency]);
+    }
+
+    #[test]
+    fn replace_proposals_are_found_by_their_verbs() {
+        let mut r = reader(&[]);
+        for replace in [
+            "Let's just rewrite it on Postgres.",
+            "Move to Postgres and the slow queries go away",
+            "migrate everything to Kafka",
+            "Switch to a managed vendor",
+            "Replace it with Redis",
+            "Get rid of Mongo",
+            "Honestly we should start over from scratch",
+            "use Postgres instead",
+            "Just use GitHub Packages like the rest of the industry",
+            "rewirte the data layer",
+            "re-write the whole thing",
+        ] {
+            assert!(r.read(replace, true).replace, "{replace:?}");
+        }
+        for targeted in [
+            "Add per-team quotas",
+            "Quarantine flaky tests automatically",
+            "Move the cron job to the night",
+            "Cache the dependencies between builds",
+            "Use SSO instead of shared tokens",
+            "use the cache like the docs say",
+        ] {
+            assert!(!r.read(targeted, true).replace, "{targeted:?}");
+        }
+        assert!(
+            !r.read("rewrite", false).replace,
+            "pains are never replaces"
+        );
+        let named = r.read("Migrate to Postgres and the slow queries go away", true);
+        assert!(
+            !named.stems.contains(&"migrat".to_owned()),
+            "{:?}",
+            named.stems
+        );
+        assert!(
+            named.stems.contains(&"postgr".to_owned()),
+            "{:?}",
+            named.stems
+        );
+    }
+}
