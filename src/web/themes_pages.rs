@@ -217,17 +217,8 @@ pub async fn edit_theme(
         .unwrap_or_default();
     let tool = find_tool(&state, slug).await?;
     let back = format!("/tools/{}/themes?{back_query}", tool.slug);
-    let edit = match parse_edit(&pairs) {
-        Ok(e) => e,
-        Err(message) => {
-            page::flash(
-                &session,
-                FlashKind::Error,
-                format!("Nothing was changed: {message}"),
-            );
-            return Ok(page::see_other(&back));
-        }
-    };
+    let edit = parse_edit(&pairs)
+        .map_err(|message| AppError::BadRequest(format!("Nothing was changed: {message}")))?;
     let now = state.clock.now();
     let tool_id = tool.id;
     let what = edit.clone();
@@ -236,11 +227,12 @@ pub async fn edit_theme(
         .await?;
     match outcome {
         Ok(_) => page::flash(&session, FlashKind::Success, done_message(&edit)),
-        Err(refused) => page::flash(
-            &session,
-            FlashKind::Error,
-            format!("Nothing was changed: {refused}"),
-        ),
+        Err(triage::Refused::NoTheme) => return Err(AppError::NotFound),
+        Err(refused) => {
+            return Err(AppError::BadRequest(format!(
+                "Nothing was changed: {refused}"
+            )));
+        }
     }
     Ok(page::see_other(&format!("{back}#theme-{theme_id}")))
 }

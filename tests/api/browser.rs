@@ -252,3 +252,141 @@ async fn a_respondent_answers_on_a_phone() {
     });
     assert_eq!(in_open_round, 1, "the answer was saved");
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver; .ci/run runs it"]
+async fn pains_versus_proposals_warnings_and_priorities_read_as_text() {
+    let app = spawn_app().await;
+    let now = infrapulse::clock::Clock::now(app.clock.as_ref());
+    let token = app.with_db(|conn| {
+        infrapulse::demo::seed_directory(conn, now).unwrap();
+        infrapulse::demo::seed_surveys(conn, &app.state.links, 3, now).unwrap();
+        crate::helpers::open_round_token(&app.state, conn)
+    });
+    // A respondent in the open round writes hostile comments.
+    let form = app
+        .client
+        .get(app.url(&format!("/r/{token}")))
+        .send()
+        .await
+        .unwrap();
+    let form = form.text().await.unwrap();
+    let mut slugs: Vec<String> = form
+        .match_indices("name=\"t.")
+        .map(|(at, m)| {
+            let rest = &form[at + m.len()..];
+            rest[..rest.find('.').unwrap()].to_owned()
+        })
+        .collect();
+    slugs.dedup();
+    let slug = slugs[0].clone();
+    let hostile_pain =
+        "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\"> slow builds";
+    let hostile_proposal =
+        "<svg onload=\"window.__xss = 3\"></svg> [fix](javascript:window.__xss=4) faster builds";
+    let res = crate::surveys::post_answers(
+        &app,
+        &token,
+        &crate::surveys::answer(&slug)
+            .into_iter()
+            .map(|(k, v)| match k.rsplit('.').next() {
+                Some("pain") => (k, hostile_pain.to_owned()),
+                Some("proposal") => (k, hostile_proposal.to_owned()),
+                _ => (k, v),
+            })
+            .chain(
+                slugs[1..]
+                    .iter()
+                    .map(|s| (format!("t.{s}.not_used"), "1".to_owned())),
+            )
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "the answer is taken"
+    );
+    let admin = "triage@example.com";
+    app.create_account(admin, infrapulse::domain::account::Role::Admin);
+
+    let driver = Driver::start();
+    for (name, width, height, phone) in [("desktop", 1280, 900, false), ("phone", 390, 844, true)] {
+        let b = browser(&driver, width, height, phone).await;
+        let result = async {
+            b.goto(&app.url("/login")).await?;
+            b.find(Locator::Id("email")).await?.send_keys(admin).await?;
+            b.find(Locator::Id("password")).await?.send_keys(crate::helpers::PASSWORD).await?;
+            b.find(Locator::Css("button[type=submit]")).await?.click().await?;
+            b.wait().for_element(Locator::Css("h1")).await?;
+
+            // MongoDB: pains beside proposals, and the warning naming both.
+            b.goto(&app.url("/tools/mongodb/themes")).await?;
+            let warning = b.find(Locator::Css(".warning[data-kind=intuitive_fix]")).await?.text().await?;
+            assert!(warning.contains("replace the tool"), "the rewrite is named a replace: {warning}");
+            assert!(warning.contains("impact"), "the numbers behind it: {warning}");
+            let pains = b.find_all(Locator::Css("article[data-kind=pain]")).await?;
+            let proposals = b.find_all(Locator::Css("article[data-kind=proposal]")).await?;
+            assert!(!pains.is_empty() && !proposals.is_empty(), "both sides shown");
+            let first_pain = pains[0].find(Locator::Css("h3")).await?.text().await?;
+            // (Renamed by the desktop pass before the phone's.)
+            assert!(
+                first_pain.contains("shared") || first_pain == "Noisy neighbours",
+                "noisy neighbours on the shared cluster first: {first_pain}"
+            );
+            // Side by side on a desktop, one above the other on a phone.
+            let (pain_x, proposal_x) = (
+                pains[0].rectangle().await?.0,
+                proposals[0].rectangle().await?.0,
+            );
+            assert_eq!(pain_x < proposal_x, !phone, "{name}: pains {pain_x}, proposals {proposal_x}");
+            std::fs::write(screenshot_dir().join(format!("themes-mongodb-{name}.png")), b.screenshot().await?).ok();
+
+            // The hostile comments, as text.
+            b.goto(&app.url(&format!("/tools/{slug}/themes"))).await?;
+            let page = b.source().await?;
+            assert!(page.contains("window.__xss = 1"), "the comment is on the page");
+            let executed = b.execute("return window.__xss === undefined", vec![]).await?;
+            assert_eq!(executed, json!(true), "nothing in a comment ran");
+            let elements = b
+                .execute(
+                    "return document.querySelectorAll('.comments script, .comments img, .comments svg, a[href^=javascript]').length",
+                    vec![],
+                )
+                .await?;
+            assert_eq!(elements, json!(0), "no element made of a comment");
+
+            // Priorities: ranked, with the warning beside MongoDB's pain.
+            b.goto(&app.url("/priorities")).await?;
+            let first = b.find(Locator::Css("#priorities tbody tr")).await?.text().await?;
+            assert!(first.contains("Warning"), "the costliest pain of all carries a warning: {first}");
+            std::fs::write(screenshot_dir().join(format!("priorities-{name}.png")), b.screenshot().await?).ok();
+            for page in [format!("/tools/{slug}/themes"), "/priorities".to_owned(), "/tools/mongodb/themes".to_owned()] {
+                b.goto(&app.url(&page)).await?;
+                let overflow = b
+                    .execute("return document.documentElement.scrollWidth > document.documentElement.clientWidth", vec![])
+                    .await?;
+                assert_eq!(overflow, json!(false), "{page} fits a {name} screen");
+            }
+
+            // An admin renames a theme through its form.
+            if !phone {
+                b.goto(&app.url("/tools/mongodb/themes")).await?;
+                let card = b.find(Locator::Css("article[data-kind=pain]")).await?;
+                card.find(Locator::Css("details.triage summary")).await?.click().await?;
+                let field = card.find(Locator::Css("input[name=label]")).await?;
+                field.send_keys("Noisy neighbours").await?;
+                card.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+                b.wait()
+                    .for_element(Locator::XPath("//*[contains(text(), 'Renamed the theme')]"))
+                    .await?;
+                let renamed = b.find(Locator::Css("article[data-kind=pain] h3")).await?.text().await?;
+                assert_eq!(renamed, "Noisy neighbours");
+            }
+            Ok::<_, fantoccini::error::CmdError>(())
+        }
+        .await;
+        b.close().await.ok();
+        result.expect("the pains-versus-proposals walk-through");
+    }
+}

@@ -21,3 +21,4 @@ mod results;
 mod smtp;
 mod surveys;
 mod themes;
+mod triage;

@@ -154,7 +154,7 @@ fn the_grouping_finds_the_planted_themes() {
 
 const TEAMS: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
 const PER_TEAM: usize = 8;
-const RESPONDENTS: usize = TEAMS.len() * PER_TEAM;
+pub const RESPONDENTS: usize = TEAMS.len() * PER_TEAM;
 fn seed() -> u64 {
     std::env::var("CORPUS_SEED")
         .ok()
@@ -162,7 +162,7 @@ fn seed() -> u64 {
         .unwrap_or(SEEDS[0])
 }
 
-fn email(i: usize) -> String {
+pub fn email(i: usize) -> String {
     format!("{}{}@example.com", TEAMS[i / PER_TEAM], i % PER_TEAM + 1)
 }
 
@@ -233,7 +233,7 @@ const PROPERTIES: [&str; 5] = [
 
 /// Every respondent answers about every tool through the form; then the
 /// round closes and is sealed (which regroups every comment).
-async fn run_round(app: &TestApp, answers: &[(&str, Vec<Answer>)], round: i64) {
+pub async fn run_round(app: &TestApp, answers: &[(&str, Vec<Answer>)], round: i64) {
     let res = open_round(app).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "round {round} opened");
     for i in 0..RESPONDENTS {
@@ -259,7 +259,7 @@ async fn run_round(app: &TestApp, answers: &[(&str, Vec<Answer>)], round: i64) {
 }
 
 /// (theme id, kind, text) of every themed comment of a tool.
-fn memberships(app: &TestApp, slug: &str) -> Vec<(i64, String, String)> {
+pub fn memberships(app: &TestApp, slug: &str) -> Vec<(i64, String, String)> {
     use infrapulse::db::schema::{theme_members, tool_answers, tools};
     app.with_db(|conn| {
         let tool: i64 = tools::table
@@ -304,7 +304,7 @@ fn memberships(app: &TestApp, slug: &str) -> Vec<(i64, String, String)> {
 }
 
 /// The theme ids in the order a page lists them, for one kind.
-fn listed(html: &str, kind: &str) -> Vec<i64> {
+pub fn listed(html: &str, kind: &str) -> Vec<i64> {
     let marker = format!("\" data-kind=\"{kind}\">");
     html.match_indices(&marker)
         .map(|(at, _)| {
@@ -315,7 +315,7 @@ fn listed(html: &str, kind: &str) -> Vec<i64> {
 }
 
 /// The kinds of warning a page's warning list shows.
-fn warnings_shown(html: &str) -> Vec<Planted> {
+pub fn warnings_shown(html: &str) -> Vec<Planted> {
     let mut out: Vec<Planted> = html
         .match_indices("class=\"warning\" data-kind=\"")
         .map(|(at, m)| {
@@ -456,4 +456,138 @@ async fn the_labelled_corpus_comes_out_as_planted() {
     assert_eq!(recall, 1.0, "{report}");
     assert!(precision >= 0.75, "{report}");
     assert!(true_pos >= 8, "the corpus plants warnings: {report}");
+}
+
+/// Warnings show wherever the issue says: the tool's results and themes,
+/// the round page and its results, the dashboard, the priorities page;
+/// the priorities page ranks and filters.
+#[tokio::test]
+async fn warnings_and_priorities_show_everywhere_they_should() {
+    let corpus = corpus::tools();
+    let picked: Vec<&ToolCorpus> = corpus
+        .iter()
+        .filter(|t| t.slug == "mongodb" || t.slug == "ci")
+        .collect();
+    let tools: Vec<(&str, &str)> = picked.iter().map(|t| (t.name, t.slug)).collect();
+    let app = organisation(&tools, "5").await;
+    for round in 0..2 {
+        let answers: Vec<(&str, Vec<Answer>)> = picked
+            .iter()
+            .map(|t| (t.slug, t.answers(round, RESPONDENTS, seed())))
+            .collect();
+        run_round(&app, &answers, round as i64 + 1).await;
+    }
+    let mongo_warning = "data-kind=\"intuitive_fix\" data-tool=\"mongodb\"";
+    for page in [
+        "/tools/mongodb/results?program=pulse&round=2",
+        "/tools/mongodb/themes?program=pulse&round=2",
+        "/programs/pulse/rounds/2",
+        "/programs/pulse/rounds/2/results",
+        "/",
+    ] {
+        let (status, html) = app.get_text(page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            html.contains(mongo_warning),
+            "{page} shows MongoDB's warning"
+        );
+        assert!(
+            !html.contains("data-tool=\"ci\""),
+            "{page}: CI, the control, has none"
+        );
+    }
+    let (_, html) = app.get_text("/programs/pulse/rounds/2").await;
+    assert!(
+        html.contains("data-kind=\"recurring_proposal\" data-tool=\"mongodb\""),
+        "recurring in round 2"
+    );
+
+    // Priorities: every pain theme, costliest first, filters narrowing.
+    let (status, all) = app.get_text("/priorities").await;
+    assert_eq!(status, StatusCode::OK);
+    let impacts: Vec<f64> = row_values(&all, "<td class=\"num\"><strong>");
+    assert!(impacts.len() >= 6, "every pain theme of both tools");
+    assert!(
+        impacts.windows(2).all(|w| w[0] >= w[1]),
+        "ranked by impact: {impacts:?}"
+    );
+    assert!(
+        all.contains("<strong>Warning:</strong>"),
+        "the costliest MongoDB pain carries its warning"
+    );
+    let (_, mongo) = app.get_text("/priorities?tool=mongodb").await;
+    assert!(
+        mongo.contains("<td>MongoDB</td>") && !mongo.contains("<td>CI pipelines</td>"),
+        "tool filter"
+    );
+    let (_, reliability) = app.get_text("/priorities?property=latency").await;
+    let rows = reliability.matches("<tr data-theme=").count();
+    assert!(
+        rows >= 1 && rows < impacts.len(),
+        "property filter narrows: {rows}"
+    );
+    let (_, forced) = app.get_text("/priorities?tag=forced").await;
+    assert_eq!(
+        forced.matches("<tr data-theme=").count(),
+        0,
+        "nothing tagged yet"
+    );
+    for bad in [
+        "/priorities?property=speed",
+        "/priorities?tag=urgent",
+        "/priorities?status=x",
+        "/priorities?tool=nope",
+        "/priorities?program=nope",
+    ] {
+        let (status, _) = app.get_text(bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+/// The numbers of the cells that `marker` opens, in page order.
+fn row_values(html: &str, marker: &str) -> Vec<f64> {
+    html.match_indices(marker)
+        .map(|(at, m)| {
+            let rest = &html[at + m.len()..];
+            rest[..rest.find('<').unwrap()].parse().unwrap()
+        })
+        .collect()
+}
+
+/// A team is named beside a comment only where its group in the round
+/// reaches k; comments never link to who wrote them; hostile text is text.
+#[tokio::test]
+async fn comments_name_teams_only_at_k_and_stay_text() {
+    for (k, named) in [("8", true), ("9", false)] {
+        let app = organisation(&[("CI pipelines", "ci")], k).await;
+        let mut answers = corpus::tools()
+            .into_iter()
+            .find(|t| t.slug == "ci")
+            .unwrap()
+            .answers(0, RESPONDENTS, seed());
+        let hostile = [
+            "<script>alert('x')</script> flaky tests again",
+            "<img src=x onerror=alert(1)> flaky tests",
+            "<svg onload=alert(1)> flaky tests",
+            "[flaky tests](javascript:alert(1)) see javascript:alert(1)",
+        ];
+        for (i, h) in hostile.iter().enumerate() {
+            answers[i].pain = h.to_string();
+        }
+        run_round(&app, &[("ci", answers)], 1).await;
+        let (_, html) = app.get_text("/tools/ci/themes?program=pulse&round=1").await;
+        assert_eq!(
+            html.contains("<small class=\"team\">— Team A</small>"),
+            named,
+            "k = {k}"
+        );
+        assert!(!html.contains("<script>alert"), "no script element");
+        assert!(!html.contains("<img src=x"), "no img element");
+        assert!(!html.contains("<svg onload"), "no svg element");
+        assert!(!html.contains("href=\"javascript:"), "no javascript: link");
+        assert!(html.contains("&lt;script&gt;alert("), "shown as text");
+        // Response ids are the handles on the page; nothing ties them to a
+        // member (tests/api/confidentiality.rs shows the ids carry nothing).
+        assert!(!html.contains("@example.com"), "no member's address");
+    }
 }
