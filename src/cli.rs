@@ -55,8 +55,35 @@ enum Command {
         #[command(subcommand)]
         command: RoundCommand,
     },
+    /// Write a CSV export (summary, priorities, comments, responses, warnings or
+    /// directory) to a file or standard output. Columns: see the README.
+    Export(ExportArgs),
     /// Exit 0 when the server on BIND answers /healthz (for container health checks).
     Healthcheck,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// summary, priorities, comments, responses, warnings or directory.
+    kind: String,
+    /// Only this program (its slug).
+    #[arg(long, default_value = "")]
+    program: String,
+    /// Only rounds numbered this or later.
+    #[arg(long, default_value = "")]
+    from: String,
+    /// Only rounds numbered this or earlier.
+    #[arg(long, default_value = "")]
+    to: String,
+    /// Only this tool (its slug).
+    #[arg(long, default_value = "")]
+    tool: String,
+    /// Start with a byte order mark, for spreadsheet apps that need one to read UTF-8.
+    #[arg(long)]
+    bom: bool,
+    /// The file to write (replaced only once the export is complete); standard output when absent.
+    #[arg(short, long)]
+    output: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -157,6 +184,7 @@ pub fn run() -> ExitCode {
         Command::Round {
             command: RoundCommand::Extend { program, days },
         } => change_deadline(&config, &program, DeadlineChange::ExtendDays(days)),
+        Command::Export(args) => export(&config, args),
         Command::Healthcheck => healthcheck(config.bind),
     };
     match result {
@@ -401,6 +429,61 @@ fn deliver_with_progress(
             "See why on the Email page ({}/outbox).",
             config.base_url.as_str()
         );
+    }
+    Ok(())
+}
+
+fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
+    use crate::exports::{self, Filters, Kind};
+    let kinds = Kind::ALL.map(Kind::as_str).join(", ");
+    let kind = Kind::parse(&args.kind)
+        .with_context(|| format!("unknown export '{}'; choose one of {kinds}", args.kind))?;
+    let filters = Filters {
+        program: args.program,
+        from: args.from,
+        to: args.to,
+        tool: args.tool,
+    };
+    if !kind.filterable() && (!filters.program.is_empty() || !filters.tool.is_empty()) {
+        anyhow::bail!("the {} export takes no filters", kind.as_str());
+    }
+    let pool = open_database(config)?;
+    let scope = exports::resolve(&mut *pool.get()?, &filters)?.map_err(anyhow::Error::msg)?;
+    let now = SystemClock.now();
+    match args.output {
+        None => {
+            let out = std::io::BufWriter::new(std::io::stdout().lock());
+            exports::write(&pool, kind, &scope, now, args.bom, out)?;
+        }
+        Some(path) => {
+            // Written beside the target and renamed when complete: a failed
+            // export leaves no partial file in its place.
+            let name = path.file_name().context("-o needs a file name")?;
+            let partial = path.with_file_name(format!(
+                ".{}.{}.partial",
+                name.to_string_lossy(),
+                random_hex(4)
+            ));
+            let written = (|| -> anyhow::Result<u64> {
+                let file = std::fs::File::create(&partial)
+                    .with_context(|| format!("cannot write {}", partial.display()))?;
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, &file);
+                let rows = exports::write(&pool, kind, &scope, now, args.bom, &mut out)?;
+                out.flush()?;
+                drop(out);
+                file.sync_all()?;
+                std::fs::rename(&partial, &path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                Ok(rows)
+            })();
+            match written {
+                Ok(rows) => eprintln!("wrote {rows} rows to {}", path.display()),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&partial);
+                    return Err(e);
+                }
+            }
+        }
     }
     Ok(())
 }

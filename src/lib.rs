@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod embed;
+pub mod exports;
 pub mod import;
 pub mod mail;
 pub mod metrics;

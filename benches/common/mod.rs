@@ -2,6 +2,8 @@
 //! and peak memory. Each bench compiles this module and uses a part of it.
 #![allow(dead_code)]
 
+pub mod million;
+
 use std::fmt::Write as _;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -9,7 +11,12 @@ use infrapulse::db::{self, DatabaseUrl, DbPool};
 
 /// The process's peak resident memory (`VmHWM`), in MiB.
 pub fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    peak_rss_mib_of("self")
+}
+
+/// Process `pid`'s ("self": this one's) peak resident memory, in MiB.
+pub fn peak_rss_mib_of(pid: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))

@@ -35,6 +35,9 @@ pub struct Space {
     surface: HashMap<String, String>,
 }
 
+/// Below this many distinct texts per core, one thread reads them all.
+const READ_CHUNK: usize = 2000;
+
 /// How alike a comment must be to a theme to join it without regrouping.
 pub const JOIN: f32 = 0.22;
 
@@ -71,12 +74,42 @@ impl Space {
     /// those can be replaces).
     pub fn read(comments: &[Comment], proposal: bool) -> Space {
         let counts = word_counts(comments.iter().map(|c| c.text));
-        let mut reader = Reader::with_counts(&counts);
-        let mut vocab = Vocabulary::default();
-        let readings: Vec<Reading> = comments
+        // Each distinct text is read once, on every core: reading is a
+        // pure function of the text and the corpus's word counts.
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut distinct: Vec<&str> = Vec::new();
+        let at: Vec<usize> = comments
             .iter()
-            .map(|c| reader.read(c.text, proposal))
+            .map(|c| {
+                *index.entry(c.text).or_insert_with(|| {
+                    distinct.push(c.text);
+                    distinct.len() - 1
+                })
+            })
             .collect();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = distinct.len().div_ceil(cores).max(READ_CHUNK);
+        let read: Vec<Reading> = std::thread::scope(|scope| {
+            let parts: Vec<_> = distinct
+                .chunks(chunk)
+                .map(|part| {
+                    let counts = &counts;
+                    scope.spawn(move || {
+                        let mut reader = Reader::with_counts(counts);
+                        part.iter()
+                            .map(|t| reader.read(t, proposal))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().expect("reading comments does not panic"))
+                .collect()
+        });
+        let readings: Vec<Reading> = at.iter().map(|&i| read[i].clone()).collect();
+        let reader = Reader::with_counts(&counts);
+        let mut vocab = Vocabulary::default();
         let bags: Vec<Bag> = readings
             .iter()
             .zip(comments)

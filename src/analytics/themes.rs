@@ -79,23 +79,37 @@ pub fn refresh(
         let applied = write_transaction(conn, |conn| {
             themes::lock_tool(conn, tool_id)?;
             if themes::revision(conn, tool_id)? != plan.revision
-                || themes::unthemed(conn, tool_id)? != plan.unthemed
+                || themes::unthemed(conn, tool_id, true)? != plan.unthemed
             {
-                return Ok::<_, diesel::result::Error>(false);
+                return Ok::<_, diesel::result::Error>(None);
             }
-            apply(conn, tool_id, plan, now)?;
-            Ok(true)
+            apply(conn, tool_id, plan, now).map(Some)
         })?;
-        if applied {
-            return Ok(());
+        if let Some(seen) = applied {
+            return after_many(conn, seen);
         }
     }
     // Answers keep arriving: plan under the lock this time.
-    write_transaction(conn, |conn| {
+    let seen = write_transaction(conn, |conn| {
         themes::lock_tool(conn, tool_id)?;
         let plan = plan(conn, tool_id, mode)?;
         apply(conn, tool_id, plan, now)
-    })
+    })?;
+    after_many(conn, seen)
+}
+
+/// After this many answers marked seen at once, PostgreSQL's statistics
+/// about them are refreshed.
+const ANALYZE_AFTER: usize = 10_000;
+
+/// Marking many answers seen (the first grouping, a sealed round) turns
+/// "unseen answers" from most rows into none; until autovacuum analyzes
+/// the table, PostgreSQL would scan it all to find none.
+fn after_many(conn: &mut DbConnection, seen: usize) -> QueryResult<()> {
+    if seen >= ANALYZE_AFTER {
+        themes::analyze_answers(conn)?;
+    }
+    Ok(())
 }
 
 /// A theme in a plan: one that exists, or the n-th to be created.
@@ -131,6 +145,7 @@ struct FigureRow {
     hours: i64,
     severity: i64,
     impact: i64,
+    mean: Option<i64>,
 }
 
 /// One kind of comment of a tool, grouped.
@@ -142,7 +157,7 @@ struct Grouped {
 
 fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> {
     let revision = themes::revision(conn, tool_id)?;
-    let unthemed = themes::unthemed(conn, tool_id)?;
+    let unthemed = themes::unthemed(conn, tool_id, false)?;
     let answers = themes::commented(conn, tool_id)?;
     let members = themes::members_of_tool(conn, tool_id)?;
     let existing = themes::of_tool(conn, tool_id)?;
@@ -531,18 +546,21 @@ fn theme_figures(
             .collect::<BTreeSet<_>>()
             .len() as i64;
         let hours: i64 = answers.iter().filter_map(|a| a.hours_lost).sum();
+        let theirs: Vec<i64> = answers.iter().filter_map(|a| rating(a, measure)).collect();
+        // In hundredths of a point, rounded down.
+        let mean =
+            (!theirs.is_empty()).then(|| theirs.iter().sum::<i64>() * 100 / theirs.len() as i64);
         let (mut severity, mut impact) = (0, 0);
         if kind == Kind::Pain {
             let round_totals = totals.get(&round.id);
             let all = round_totals
                 .map(|t| t.total(tool_id, measure))
                 .unwrap_or_default();
-            let theirs: Vec<i64> = answers.iter().filter_map(|a| rating(a, measure)).collect();
             let others_n = all.n() - theirs.len() as i64;
             let others_total = all.total() - theirs.iter().sum::<i64>();
-            if !theirs.is_empty() && others_n > 0 {
-                // In hundredths of a point, rounded down.
-                let their_mean = theirs.iter().sum::<i64>() * 100 / theirs.len() as i64;
+            if let Some(their_mean) = mean
+                && others_n > 0
+            {
                 let others_mean = others_total * 100 / others_n;
                 severity = (others_mean - their_mean).max(0);
             }
@@ -569,6 +587,7 @@ fn theme_figures(
             hours,
             severity,
             impact,
+            mean,
         });
     }
     out
@@ -588,7 +607,13 @@ fn rating(a: &Answer, measure: Measure) -> Option<i64> {
     }
 }
 
-fn apply(conn: &mut DbConnection, tool_id: i64, plan: Plan, now: NaiveDateTime) -> QueryResult<()> {
+/// Writes the plan; returns how many answers it marked seen.
+fn apply(
+    conn: &mut DbConnection,
+    tool_id: i64,
+    plan: Plan,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     let mut ids: Vec<i64> = Vec::with_capacity(plan.created.len());
     for (kind, found) in &plan.created {
         ids.push(themes::insert(conn, tool_id, kind.as_str(), found, now)?);
@@ -641,11 +666,12 @@ fn apply(conn: &mut DbConnection, tool_id: i64, plan: Plan, now: NaiveDateTime) 
             hours: f.hours,
             severity: f.severity,
             impact: f.impact,
+            mean: f.mean,
         })
         .collect();
     themes::set_round_figures(conn, &kept, &rows)?;
     let seen: Vec<i64> = plan.unthemed.iter().map(|a| a.response_id).collect();
     themes::mark_themed(conn, tool_id, &seen)?;
     themes::bump_revision(conn, tool_id)?;
-    Ok(())
+    Ok(seen.len())
 }

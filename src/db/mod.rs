@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod adoptions;
 pub mod categories;
+pub mod exports;
 pub mod import_drafts;
 pub mod login_attempts;
 pub mod members;

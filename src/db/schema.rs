@@ -314,6 +314,7 @@ diesel::table! {
         hours -> BigInt,
         severity -> BigInt,
         impact -> BigInt,
+        mean -> Nullable<BigInt>,
     }
 }
 

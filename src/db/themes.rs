@@ -103,18 +103,18 @@ macro_rules! answer_columns {
 
 /// The tool's answers written since the grouping last ran (new, edited, or
 /// with their team erased at sealing), in response order.
-pub fn unthemed(conn: &mut DbConnection, tool_id: i64) -> QueryResult<Vec<Answer>> {
+/// `lock` (inside the grouping's write transaction) locks them on
+/// PostgreSQL until it ends: an edit arriving meanwhile waits, and is
+/// grouped next time rather than marked grouped unseen.
+pub fn unthemed(conn: &mut DbConnection, tool_id: i64, lock: bool) -> QueryResult<Vec<Answer>> {
     let query = tool_answers::table
         .filter(tool_answers::tool_id.eq(tool_id))
         .filter(tool_answers::themed.eq(false))
         .select(answer_columns!())
         .order(tool_answers::response_id.asc());
     match conn {
-        // Locked until the grouping's transaction ends: an edit arriving
-        // meanwhile waits, and is grouped next time rather than marked
-        // grouped unseen.
-        DbConnection::Postgresql(c) => query.for_update().load(c),
-        DbConnection::Sqlite(c) => query.load(c),
+        DbConnection::Postgresql(c) if lock => query.for_update().load(c),
+        _ => query.load(conn),
     }
 }
 
@@ -162,6 +162,15 @@ pub fn unmark_round(conn: &mut DbConnection, round_id: i64) -> QueryResult<usize
     diesel::update(tool_answers::table.filter(tool_answers::round_id.eq(round_id)))
         .set(tool_answers::themed.eq(false))
         .execute(conn)
+}
+
+/// Refreshes PostgreSQL's statistics of `tool_answers` (see
+/// `analytics::themes`); SQLite's planner needs none for it.
+pub fn analyze_answers(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgresql(c) = conn {
+        diesel::sql_query("ANALYZE tool_answers").execute(c)?;
+    }
+    Ok(())
 }
 
 /// Serialises changes to one tool's themes. PostgreSQL takes a
@@ -324,9 +333,27 @@ pub fn members_of_tool(conn: &mut DbConnection, tool_id: i64) -> QueryResult<Vec
         .load(conn)
 }
 
+/// A row of `theme_members`, for PostgreSQL's COPY.
+#[derive(Insertable)]
+#[diesel(table_name = theme_members)]
+#[diesel(treat_none_as_default_value = false)]
+struct MemberRow<'a> {
+    response_id: i64,
+    tool_id: i64,
+    kind: &'a str,
+    theme_id: i64,
+    pinned: bool,
+    reason: &'a str,
+}
+
 /// Places comments about the tool, replacing where they were.
 pub fn place(conn: &mut DbConnection, tool_id: i64, members: &[Member]) -> QueryResult<usize> {
-    for kind in ["pain", "proposal"] {
+    // A tool's first grouping has nothing to take out.
+    let any: bool = diesel::select(diesel::dsl::exists(
+        theme_members::table.filter(theme_members::tool_id.eq(tool_id)),
+    ))
+    .get_result(conn)?;
+    for kind in ["pain", "proposal"].into_iter().filter(|_| any) {
         let ids: Vec<i64> = members
             .iter()
             .filter(|m| m.kind == kind)
@@ -334,37 +361,32 @@ pub fn place(conn: &mut DbConnection, tool_id: i64, members: &[Member]) -> Query
             .collect();
         unplace(conn, tool_id, kind, &ids)?;
     }
-    let mut n = 0;
-    for chunk in members.chunks(500) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|m| {
-                (
-                    theme_members::response_id.eq(m.response_id),
-                    theme_members::tool_id.eq(tool_id),
-                    theme_members::kind.eq(&m.kind),
-                    theme_members::theme_id.eq(m.theme_id),
-                    theme_members::pinned.eq(m.pinned),
-                    theme_members::reason.eq(&m.reason),
-                )
-            })
-            .collect();
-        n += match conn {
-            DbConnection::Postgresql(c) => diesel::insert_into(theme_members::table)
-                .values(&rows)
-                .execute(c)?,
-            DbConnection::Sqlite(c) => {
-                let mut n = 0;
-                for row in rows {
-                    n += diesel::insert_into(theme_members::table)
-                        .values(row)
-                        .execute(c)?;
-                }
-                n
+    let rows: Vec<MemberRow> = members
+        .iter()
+        .map(|m| MemberRow {
+            response_id: m.response_id,
+            tool_id,
+            kind: &m.kind,
+            theme_id: m.theme_id,
+            pinned: m.pinned,
+            reason: &m.reason,
+        })
+        .collect();
+    match conn {
+        // A regrouping writes every comment of a tool: COPY, not INSERTs.
+        DbConnection::Postgresql(c) => diesel::copy_from(theme_members::table)
+            .from_insertable(&rows)
+            .execute(c),
+        DbConnection::Sqlite(c) => {
+            let mut n = 0;
+            for row in &rows {
+                n += diesel::insert_into(theme_members::table)
+                    .values(row)
+                    .execute(c)?;
             }
-        };
+            Ok(n)
+        }
     }
-    Ok(n)
 }
 
 /// Takes comments of `kind` about the tool out of their themes.
@@ -424,6 +446,8 @@ pub struct RoundFigures {
     pub hours: i64,
     pub severity: i64,
     pub impact: i64,
+    /// The respondents' mean rating of the theme's measure.
+    pub mean: Option<i64>,
 }
 
 /// Replaces every kept figure of the given themes.
@@ -448,6 +472,7 @@ pub fn set_round_figures(
                     theme_rounds::hours.eq(f.hours),
                     theme_rounds::severity.eq(f.severity),
                     theme_rounds::impact.eq(f.impact),
+                    theme_rounds::mean.eq(f.mean),
                 )
             })
             .collect();
@@ -484,6 +509,7 @@ pub fn round_figures(conn: &mut DbConnection, theme_ids: &[i64]) -> QueryResult<
                     theme_rounds::hours,
                     theme_rounds::severity,
                     theme_rounds::impact,
+                    theme_rounds::mean,
                 ))
                 .load::<RoundFigures>(conn)?,
         );

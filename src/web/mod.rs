@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod email_pages;
 pub mod error;
 pub mod error_pages;
+pub mod exports_pages;
 pub mod extract;
 pub mod form;
 pub mod import_pages;
@@ -125,6 +126,8 @@ fn directory_routes(cfg: &mut web::ServiceConfig) {
         post().to(themes_pages::edit_theme),
     )
     .route("/priorities", get().to(themes_pages::priorities_page))
+    .route("/exports", get().to(exports_pages::page))
+    .route("/exports/{name}", get().to(exports_pages::download))
     .route(
         "/tools/{slug}/baselines",
         post().to(results_pages::set_baselines),

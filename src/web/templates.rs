@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &str)] = crate::embed::embedded![
     "theme_triage.html",
     "tool_themes.html",
     "priorities.html",
+    "exports.html",
     "tool_results.html",
     "round_results.html",
     "error.html",

@@ -69,12 +69,29 @@ fn screenshot_dir() -> std::path::PathBuf {
 /// A Chromium session through `driver` with a window of `width` x `height`
 /// (a phone's when `phone`).
 async fn browser(driver: &Driver, width: u32, height: u32, phone: bool) -> fantoccini::Client {
+    browser_saving_to(driver, width, height, phone, None).await
+}
+
+/// … that saves downloads in `downloads`.
+async fn browser_saving_to(
+    driver: &Driver,
+    width: u32,
+    height: u32,
+    phone: bool,
+    downloads: Option<&std::path::Path>,
+) -> fantoccini::Client {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let mut options = json!({
         "binary": chromium,
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", format!("--window-size={width},{height}")],
     });
+    if let Some(dir) = downloads {
+        options["prefs"] = json!({
+            "download.default_directory": dir,
+            "download.prompt_for_download": false,
+        });
+    }
     if phone {
         options["mobileEmulation"] =
             json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 3.0 } });
@@ -389,4 +406,90 @@ async fn pains_versus_proposals_warnings_and_priorities_read_as_text() {
         b.close().await.ok();
         result.expect("the pains-versus-proposals walk-through");
     }
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver; .ci/run runs it"]
+async fn an_admin_downloads_an_export_from_the_exports_page() {
+    let app = spawn_app().await;
+    let now = infrapulse::clock::Clock::now(app.clock.as_ref());
+    app.with_db(|conn| {
+        infrapulse::demo::seed_directory(conn, now).unwrap();
+        infrapulse::demo::seed_surveys(conn, &app.state.links, 3, now).unwrap();
+    });
+    let admin = "planner@example.com";
+    app.create_account(admin, infrapulse::domain::account::Role::Admin);
+    let downloads = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let b = browser_saving_to(&driver, 1280, 900, false, Some(downloads.path())).await;
+    let result = async {
+        b.goto(&app.url("/login")).await?;
+        b.find(Locator::Id("email")).await?.send_keys(admin).await?;
+        b.find(Locator::Id("password"))
+            .await?
+            .send_keys(crate::helpers::PASSWORD)
+            .await?;
+        b.find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("h1")).await?;
+        b.find(Locator::LinkText("Exports")).await?.click().await?;
+        b.wait()
+            .for_element(Locator::Id("export-priorities"))
+            .await?;
+        std::fs::write(
+            screenshot_dir().join("exports-desktop.png"),
+            b.screenshot().await?,
+        )
+        .ok();
+        let form = b.find(Locator::Css("#export-priorities form")).await?;
+        form.find(Locator::Css("select[name=program]"))
+            .await?
+            .select_by_value("quarterly-pulse")
+            .await?;
+        form.find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    // The browser saves the file when the body has arrived: wait for a
+    // finished .csv (not a .crdownload), up to a deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let saved = loop {
+        let done: Vec<_> = std::fs::read_dir(downloads.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+            .collect();
+        if let Some(file) = done.first() {
+            break std::fs::read_to_string(file).unwrap();
+        }
+        assert!(std::time::Instant::now() < deadline, "no download arrived");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    b.close().await.ok();
+    result.expect("the exports walk-through");
+    let mut reader = csv::Reader::from_reader(saved.as_bytes());
+    assert_eq!(
+        reader
+            .headers()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>()
+            .join(","),
+        "program,round,tool,theme,property,teams_affected,respondents,mean_score,hours_lost,impact,forced,horizon,status"
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(
+        rows.iter().any(|r| &r[2] == "mongodb"),
+        "the demo's pains are in it"
+    );
+    assert!(
+        rows.iter().all(|r| &r[0] == "quarterly-pulse"),
+        "the program filter held"
+    );
 }

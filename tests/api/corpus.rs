@@ -181,7 +181,7 @@ fn typo(text: &str, rng: &mut Rng) -> String {
 }
 
 /// A comment about `theme`, as a respondent might write it.
-fn write(themes: &[Theme], theme: usize, rng: &mut Rng) -> String {
+pub fn write(themes: &[Theme], theme: usize, rng: &mut Rng) -> String {
     let template = *rng.pick(themes[theme].templates);
     let mut text = expand(template, rng);
     // A mixed-topic sentence: a clause from another theme after the main one.

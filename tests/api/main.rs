@@ -13,6 +13,7 @@ mod csrf;
 mod directory;
 mod email;
 mod errors;
+mod exports;
 mod helpers;
 mod import;
 mod migrations;

@@ -11,14 +11,14 @@ use reqwest::StatusCode;
 use crate::helpers::{PASSWORD, TestApp, spawn_app};
 use crate::surveys::{open_round, post_answers, token_of};
 
-const PROPERTIES: [&str; 5] = [
+pub const PROPERTIES: [&str; 5] = [
     "security",
     "reliability",
     "usability",
     "efficiency",
     "latency",
 ];
-const MEASURES: [&str; 6] = [
+pub const MEASURES: [&str; 6] = [
     "security",
     "reliability",
     "usability",
@@ -29,7 +29,7 @@ const MEASURES: [&str; 6] = [
 
 /// Teams A (6 members), B (3), C (2), D (3), all using CI for critical work;
 /// a program asking about CI with k = 3.
-async fn organisation() -> TestApp {
+pub async fn organisation() -> TestApp {
     let app = spawn_app().await;
     app.signed_in_as(Role::Admin).await;
     let mut csv = String::from("email,name,team\n");
@@ -73,11 +73,11 @@ async fn organisation() -> TestApp {
 
 /// One member's answer: ratings (None for n/a), satisfaction, hours.
 #[derive(Clone, Debug)]
-struct Answer {
-    team: char,
-    ratings: [Option<i64>; 5],
-    satisfaction: i64,
-    hours: i64,
+pub struct Answer {
+    pub team: char,
+    pub ratings: [Option<i64>; 5],
+    pub satisfaction: i64,
+    pub hours: i64,
 }
 
 fn make_answer(team: char, i: i64, round: i64) -> Answer {
@@ -96,7 +96,7 @@ fn make_answer(team: char, i: i64, round: i64) -> Answer {
     }
 }
 
-fn fields(a: &Answer) -> Vec<(String, String)> {
+pub fn fields(a: &Answer) -> Vec<(String, String)> {
     let mut f: Vec<(String, String)> = PROPERTIES
         .iter()
         .zip(a.ratings)
@@ -113,7 +113,7 @@ fn fields(a: &Answer) -> Vec<(String, String)> {
     f
 }
 
-fn values(answers: &[&Answer], measure: &str) -> Vec<i64> {
+pub fn values(answers: &[&Answer], measure: &str) -> Vec<i64> {
     answers
         .iter()
         .filter_map(|a| match measure {
@@ -125,21 +125,21 @@ fn values(answers: &[&Answer], measure: &str) -> Vec<i64> {
 }
 
 /// "3.47" for a mean, rounded half up, computed apart from the app's code.
-fn mean_text(v: &[i64]) -> String {
+pub fn mean_text(v: &[i64]) -> String {
     let (sum, n) = (v.iter().sum::<i64>() * 100, v.len() as i64);
     let (q, r) = (sum / n, sum % n);
     let h = if 2 * r >= n { q + 1 } else { q };
     format!("{}.{:02}", h / 100, h % 100)
 }
 
-fn hundredths(text: &str) -> i64 {
+pub fn hundredths(text: &str) -> i64 {
     let (whole, frac) = text.trim_start_matches('+').split_once('.').unwrap();
     let sign = if whole.starts_with('-') { -1 } else { 1 };
     whole.parse::<i64>().unwrap() * 100 + sign * frac.parse::<i64>().unwrap()
 }
 
 /// The text of each cell of the row that `marker` (an attribute) opens.
-fn row_cells(html: &str, marker: &str) -> Vec<String> {
+pub fn row_cells(html: &str, marker: &str) -> Vec<String> {
     let start = html
         .find(marker)
         .unwrap_or_else(|| panic!("no row {marker} in {html}"));
@@ -163,7 +163,7 @@ fn row_cells(html: &str, marker: &str) -> Vec<String> {
         .collect()
 }
 
-async fn answer_all(app: &TestApp, round: i64) -> Vec<Answer> {
+pub async fn answer_all(app: &TestApp, round: i64) -> Vec<Answer> {
     let mut all = Vec::new();
     for (team, size) in [('a', 6), ('b', 3), ('c', 2), ('d', 3)] {
         for i in 1..=size {

@@ -58,6 +58,9 @@ CREATE TABLE theme_rounds (
     hours BIGINT NOT NULL,
     severity BIGINT NOT NULL,
     impact BIGINT NOT NULL,
+    -- The theme's respondents' mean rating of its property (else
+    -- satisfaction), in hundredths; NULL when none of them rated it.
+    mean BIGINT,
     PRIMARY KEY (theme_id, round_id)
 );
 

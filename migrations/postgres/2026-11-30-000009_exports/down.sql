@@ -1,0 +1,2 @@
+DROP INDEX responses_round_id;
+CREATE INDEX responses_round_id ON responses (round_id);

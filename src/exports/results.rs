@@ -1,0 +1,115 @@
+//! The numbers: `summary` (the figures the results pages show, one row per
+//! round, tool and measure) and `responses` (each response's ratings).
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use chrono::NaiveDateTime;
+
+use super::{Db, PAGE, Scope, Sheet};
+use crate::analytics::results::{nameable_teams, round_tools};
+use crate::db::{exports, teams, tools};
+use crate::domain::results::Measure;
+
+/// Tool id → slug (every tool, archived ones too: old rounds name them).
+pub(super) fn tool_slugs(db: &Db) -> anyhow::Result<HashMap<i64, String>> {
+    Ok(db
+        .with(tools::all)?
+        .into_iter()
+        .map(|t| (t.id, t.slug))
+        .collect())
+}
+
+pub(super) fn team_slugs(db: &Db) -> anyhow::Result<HashMap<i64, String>> {
+    Ok(db
+        .with(teams::list)?
+        .into_iter()
+        .map(|t| (t.id, t.slug))
+        .collect())
+}
+
+pub(super) fn summary<W: Write>(
+    db: &Db,
+    scope: &Scope,
+    now: NaiveDateTime,
+    sheet: &mut Sheet<W>,
+) -> anyhow::Result<()> {
+    let slugs = tool_slugs(db)?;
+    for (program, round) in db.with(|c| scope.rounds(c))? {
+        let figures = db.with(|c| round_tools(c, &round, now))?;
+        for t in figures
+            .iter()
+            .filter(|t| scope.tool.is_none_or(|id| id == t.tool_id))
+        {
+            for m in &t.measures {
+                sheet
+                    .text(&program.slug)?
+                    .int(round.number)?
+                    .text(&slugs[&t.tool_id])?
+                    .text(m.measure.key())?
+                    .int(m.responses)?
+                    .hundredths(m.mean)?
+                    .opt_int(m.favourable_percent)?
+                    .hundredths(m.delta_prev)?
+                    .hundredths(m.baseline)?
+                    .flag(m.breach)?
+                    .flag(!m.shown)?
+                    .end()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn responses<W: Write>(
+    db: &Db,
+    scope: &Scope,
+    sheet: &mut Sheet<W>,
+) -> anyhow::Result<()> {
+    let tools = tool_slugs(db)?;
+    let teams = team_slugs(db)?;
+    for (program, round) in db.with(|c| scope.rounds(c))? {
+        let nameable = db.with(|c| nameable_teams(c, &round))?;
+        let mut after = i64::MIN;
+        loop {
+            let page = db.with(|c| {
+                let ids = exports::response_ids(c, round.id, after, PAGE)?;
+                let rows = exports::ratings(c, &ids, scope.tool)?;
+                Ok((ids.last().copied(), rows))
+            })?;
+            let (Some(last), rows) = page else {
+                break;
+            };
+            after = last;
+            for (response, tool, team, s, r, u, e, l, sat, hours) in rows {
+                let team = team
+                    .filter(|t| nameable.get(t).copied().unwrap_or(false))
+                    .and_then(|t| teams.get(&t));
+                sheet
+                    .text(&program.slug)?
+                    .int(round.number)?
+                    .int(response)?
+                    .text(team.map_or("", String::as_str))?
+                    .text(&tools[&tool])?;
+                for rating in [s, r, u, e, l, sat, hours] {
+                    sheet.opt_int(rating)?;
+                }
+                sheet.end()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A measure's name in the warnings export's breach message.
+pub(super) fn breach_message(
+    measure: Measure,
+    mean: crate::domain::results::Hundredths,
+    baseline: crate::domain::results::Hundredths,
+    responses: i64,
+) -> String {
+    format!(
+        "{} mean {mean} ({responses} responses) is below its baseline {baseline}.",
+        measure.label()
+    )
+}

@@ -1,0 +1,195 @@
+//! The words: `priorities` (pain themes per round by impact), `comments`
+//! (every comment with its theme) and `warnings`. Themes are brought up to
+//! date first, so an export says what the pages say.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use chrono::NaiveDateTime;
+
+use super::results::{breach_message, team_slugs, tool_slugs};
+use super::{Db, PAGE, Scope, Sheet};
+use crate::analytics::priorities;
+use crate::analytics::results::{nameable_teams, round_tools};
+use crate::analytics::themes::ensure_fresh;
+use crate::db::exports;
+use crate::db::themes::{self, Theme};
+use crate::domain::results::Hundredths;
+use crate::domain::themes::Kind;
+
+fn fresh_themes(db: &Db, scope: &Scope, now: NaiveDateTime) -> anyhow::Result<Vec<Theme>> {
+    let tools = scope.tools();
+    db.with(|c| {
+        ensure_fresh(c, tools.as_deref(), now)?;
+        themes::of_tools(c, tools.as_deref())
+    })
+}
+
+pub(super) fn priorities<W: Write>(
+    db: &Db,
+    scope: &Scope,
+    now: NaiveDateTime,
+    sheet: &mut Sheet<W>,
+) -> anyhow::Result<()> {
+    let pains: HashMap<i64, Theme> = fresh_themes(db, scope, now)?
+        .into_iter()
+        .filter(|t| t.kind == Kind::Pain.as_str())
+        .map(|t| (t.id, t))
+        .collect();
+    let ids: Vec<i64> = pains.keys().copied().collect();
+    let figures = db.with(|c| themes::round_figures(c, &ids))?;
+    let mut by_round: HashMap<i64, Vec<&themes::RoundFigures>> = HashMap::new();
+    for f in &figures {
+        by_round.entry(f.round_id).or_default().push(f);
+    }
+    let slugs = tool_slugs(db)?;
+    for (program, round) in db.with(|c| scope.rounds(c))? {
+        let Some(rows) = by_round.get_mut(&round.id) else {
+            continue;
+        };
+        rows.sort_by(|a, b| {
+            b.impact
+                .cmp(&a.impact)
+                .then(b.respondents.cmp(&a.respondents))
+                .then(a.theme_id.cmp(&b.theme_id))
+        });
+        for f in rows.iter() {
+            let t = &pains[&f.theme_id];
+            // A mean of fewer than k people would be their own ratings.
+            let mean = f
+                .mean
+                .filter(|_| f.respondents >= round.anonymity_k)
+                .map(Hundredths);
+            sheet
+                .text(&program.slug)?
+                .int(round.number)?
+                .text(&slugs[&t.tool_id])?
+                .text(t.name())?
+                .text(t.property.as_deref().unwrap_or(""))?
+                .int(f.teams)?
+                .int(f.respondents)?
+                .hundredths(mean)?
+                .int(f.hours)?
+                .hundredths(Some(Hundredths(f.impact)))?
+                .text(t.forced.as_deref().unwrap_or(""))?
+                .text(t.horizon.as_deref().unwrap_or(""))?
+                .text(&t.status)?
+                .end()?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn comments<W: Write>(
+    db: &Db,
+    scope: &Scope,
+    now: NaiveDateTime,
+    sheet: &mut Sheet<W>,
+) -> anyhow::Result<()> {
+    let names: HashMap<i64, String> = fresh_themes(db, scope, now)?
+        .into_iter()
+        .map(|t| (t.id, t.name().to_owned()))
+        .collect();
+    let tools = tool_slugs(db)?;
+    let teams = team_slugs(db)?;
+    for (program, round) in db.with(|c| scope.rounds(c))? {
+        let nameable = db.with(|c| nameable_teams(c, &round))?;
+        let mut after = i64::MIN;
+        loop {
+            let page = db.with(|c| {
+                let ids = exports::response_ids(c, round.id, after, PAGE)?;
+                let rows = exports::comments(c, &ids, scope.tool)?;
+                let placed = exports::placements(c, &ids)?;
+                Ok((ids.last().copied(), rows, placed))
+            })?;
+            let (Some(last), rows, placed) = page else {
+                break;
+            };
+            after = last;
+            let theme_of: HashMap<(i64, i64, &str), i64> = placed
+                .iter()
+                .map(|(r, t, kind, theme)| ((*r, *t, kind.as_str()), *theme))
+                .collect();
+            for (response, tool, team, pain, proposal) in &rows {
+                let team = team
+                    .filter(|t| nameable.get(t).copied().unwrap_or(false))
+                    .and_then(|t| teams.get(&t));
+                for (kind, text) in [(Kind::Pain, pain), (Kind::Proposal, proposal)] {
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    // Non-answers ("n/a", "nothing") are in no theme.
+                    let theme = theme_of
+                        .get(&(*response, *tool, kind.as_str()))
+                        .and_then(|id| names.get(id));
+                    sheet
+                        .text(&program.slug)?
+                        .int(round.number)?
+                        .text(&tools[tool])?
+                        .text(kind.as_str())?
+                        .text(theme.map_or("", String::as_str))?
+                        .text(team.map_or("", String::as_str))?
+                        .text(text)?
+                        .end()?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn warnings<W: Write>(
+    db: &Db,
+    scope: &Scope,
+    now: NaiveDateTime,
+    sheet: &mut Sheet<W>,
+) -> anyhow::Result<()> {
+    fresh_themes(db, scope, now)?;
+    let tools = scope.tools();
+    let raised = db.with(|c| priorities::warnings(c, tools.as_deref()))?;
+    let slugs = tool_slugs(db)?;
+    for (program, round) in db.with(|c| scope.rounds(c))? {
+        // (tool slug, kind, pain, proposal, message)
+        let mut rows: Vec<(&str, &str, &str, &str, String)> = Vec::new();
+        for w in raised.iter().filter(|w| w.round_id == round.id) {
+            rows.push((
+                &slugs[&w.tool_id],
+                w.kind_key,
+                &w.pain.name,
+                &w.proposal.name,
+                w.message.clone(),
+            ));
+        }
+        let figures = db.with(|c| round_tools(c, &round, now))?;
+        for t in figures
+            .iter()
+            .filter(|t| scope.tool.is_none_or(|id| id == t.tool_id))
+        {
+            for m in t.measures.iter().filter(|m| m.breach) {
+                let (Some(mean), Some(baseline)) = (m.mean, m.baseline) else {
+                    continue;
+                };
+                rows.push((
+                    &slugs[&t.tool_id],
+                    "baseline_breach",
+                    "",
+                    "",
+                    breach_message(m.measure, mean, baseline, m.responses),
+                ));
+            }
+        }
+        rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        for (tool, kind, pain, proposal, message) in rows {
+            sheet
+                .text(&program.slug)?
+                .int(round.number)?
+                .text(tool)?
+                .text(kind)?
+                .text(pain)?
+                .text(proposal)?
+                .text(&message)?
+                .end()?;
+        }
+    }
+    Ok(())
+}
