@@ -6,7 +6,7 @@ WORKDIR /src
 # target the manifest names to exist, benches included: stub them all.
 COPY Cargo.toml Cargo.lock ./
 RUN mkdir src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
-    && for bench in import delivery results exports themes; do echo 'fn main() {}' > "benches/$bench.rs"; done \
+    && for bench in import delivery results exports respond themes; do echo 'fn main() {}' > "benches/$bench.rs"; done \
     && cargo build --release --locked \
     && rm -rf src benches
 COPY . .

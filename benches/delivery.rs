@@ -105,25 +105,75 @@ fn main() -> anyhow::Result<()> {
         let start = Instant::now();
         let report = courier.deliver_due().await?;
         let took = start.elapsed();
+        let ours = report.sent as f64 / took.as_secs_f64();
         println!(
-            "deliver {} emails: {:.2} s ({:.0} emails/s)",
+            "deliver {} emails: {:.2} s ({ours:.0} emails/s)",
             report.sent,
             took.as_secs_f64(),
-            report.sent as f64 / took.as_secs_f64()
         );
+        if config.smtp_url.is_some() {
+            let rate = bare_lettre(&smtp_url, config.smtp_connections as usize).await?;
+            println!(
+                "ceiling, bare lettre on TCP_NODELAY sockets, same listener, {} connections: \
+                 {rate:.0} emails/s; ours / ceiling = {:.2}",
+                config.smtp_connections,
+                ours / rate
+            );
+        }
         Ok::<_, anyhow::Error>(report)
     })?;
     let _ = done_tx.send(());
     let received = sink_thread.join().expect("the listener thread");
     assert_eq!(report.sent, MEMBERS);
     if config.smtp_url.is_some() {
-        assert_eq!(received, MEMBERS, "each email arrived once");
+        assert_eq!(received, MEMBERS + CEILING, "each email arrived once");
     }
     println!(
         "peak resident memory: {:.0} MiB (the listener's share is small: it keeps envelopes only)",
         common::peak_rss_mib()
     );
     Ok(())
+}
+
+/// Emails the ceiling sends.
+const CEILING: usize = 10_000;
+
+/// The ceiling: lettre alone, `connections` connections of our own with
+/// TCP_NODELAY, each sending its share of one invitation-sized message in
+/// a loop, no database and no templates. Emails per second.
+async fn bare_lettre(url: &str, connections: usize) -> anyhow::Result<f64> {
+    use lettre::transport::smtp::client::AsyncSmtpConnection;
+    use lettre::transport::smtp::extension::ClientId;
+    let addr = url.trim_start_matches("smtp://").to_owned();
+    let message = lettre::Message::builder()
+        .from("infrapulse <infrapulse@localhost>".parse()?)
+        .to("someone@example.com".parse()?)
+        .subject("Quarterly pulse: how are our tools treating you?")
+        .body(format!("{}\r\n", "x".repeat(60)).repeat(50))?;
+    let bytes = std::sync::Arc::new(message.formatted());
+    let envelope = message.envelope().clone();
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..connections {
+        let (addr, bytes, envelope) = (addr.clone(), bytes.clone(), envelope.clone());
+        let share = CEILING / connections + usize::from(i < CEILING % connections);
+        tasks.push(tokio::spawn(async move {
+            let stream = tokio::net::TcpStream::connect(&addr).await?;
+            stream.set_nodelay(true)?;
+            let mut conn =
+                AsyncSmtpConnection::connect_with_transport(Box::new(stream), &ClientId::default())
+                    .await?;
+            for _ in 0..share {
+                conn.send(&envelope, &bytes).await?;
+            }
+            conn.quit().await?;
+            Ok::<_, anyhow::Error>(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(CEILING as f64 / start.elapsed().as_secs_f64())
 }
 
 /// 10,000 members in 100 teams, one tool all of them rely on, one program.

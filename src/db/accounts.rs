@@ -35,13 +35,13 @@ pub struct NewAccount<'a> {
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Account>> {
-    accounts::table.find(id).first(conn).optional()
+    accounts::table.find(id).get_result(conn).optional()
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<Account>> {
     accounts::table
         .filter(accounts::email.eq(email))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -81,7 +81,7 @@ pub fn count_by_role(conn: &mut DbConnection, role: Role) -> QueryResult<i64> {
     accounts::table
         .filter(accounts::role.eq(role.as_str()))
         .select(count_star())
-        .first(conn)
+        .get_result(conn)
 }
 
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Account>> {

@@ -37,7 +37,7 @@ pub fn set(
     let pair = adoptions::table.find((team_id, tool_id));
     let current: Option<bool> = pair
         .select(adoptions::business_critical)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match (current, usage) {
         (a, b) if a == b => Ok(false),

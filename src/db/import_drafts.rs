@@ -45,7 +45,7 @@ pub fn find(conn: &mut DbConnection, id: &str, account_id: i64) -> QueryResult<O
     import_drafts::table
         .filter(import_drafts::id.eq(id))
         .filter(import_drafts::account_id.eq(account_id))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -81,7 +81,7 @@ pub fn page(
 }
 
 pub fn count(conn: &mut DbConnection, filter: &MemberFilter) -> QueryResult<i64> {
-    filtered(filter).select(count_star()).first(conn)
+    filtered(filter).select(count_star()).get_result(conn)
 }
 
 /// Active members of a team, in id order: whom a round invites.
@@ -95,13 +95,13 @@ pub fn active_ids_in_team(conn: &mut DbConnection, team_id: i64) -> QueryResult<
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Member>> {
-    members::table.find(id).first(conn).optional()
+    members::table.find(id).get_result(conn).optional()
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<Member>> {
     members::table
         .filter(members::email.eq(email))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -160,5 +160,5 @@ pub fn count_active(conn: &mut DbConnection) -> QueryResult<i64> {
     members::table
         .filter(members::active.eq(true))
         .select(count_star())
-        .first(conn)
+        .get_result(conn)
 }

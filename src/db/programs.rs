@@ -69,12 +69,12 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Program>> {
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Program>> {
     programs::table
         .filter(programs::slug.eq(slug))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Program>> {
-    programs::table.find(id).first(conn).optional()
+    programs::table.find(id).get_result(conn).optional()
 }
 
 pub fn slug_taken(
@@ -277,7 +277,7 @@ pub fn add_question(
     let position: Option<i64> = questions::table
         .filter(questions::program_id.eq(program_id))
         .select(diesel::dsl::max(questions::position))
-        .first(conn)?;
+        .get_result(conn)?;
     diesel::insert_into(questions::table)
         .values((
             questions::program_id.eq(program_id),

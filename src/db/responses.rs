@@ -132,12 +132,13 @@ pub fn replace_answers(
         .execute(conn)?;
     diesel::delete(question_answers::table.filter(question_answers::response_id.eq(response_id)))
         .execute(conn)?;
-    for (tool_id, a) in tools {
-        let [security, reliability, usability, efficiency, latency] = a.ratings;
-        diesel::insert_into(tool_answers::table)
-            .values((
+    let answers: Vec<_> = tools
+        .iter()
+        .map(|(tool_id, a)| {
+            let [security, reliability, usability, efficiency, latency] = a.ratings;
+            (
                 tool_answers::response_id.eq(response_id),
-                tool_answers::tool_id.eq(tool_id),
+                tool_answers::tool_id.eq(*tool_id),
                 tool_answers::not_used.eq(a.not_used),
                 tool_answers::security.eq(security),
                 tool_answers::reliability.eq(reliability),
@@ -153,17 +154,46 @@ pub fn replace_answers(
                 // The grouping looks at every new answer: its comments join
                 // themes, and its ratings move the themes' figures.
                 tool_answers::themed.eq(false),
-            ))
-            .execute(conn)?;
-    }
-    for (question_id, value) in questions {
-        diesel::insert_into(question_answers::table)
-            .values((
+            )
+        })
+        .collect();
+    let extra: Vec<_> = questions
+        .iter()
+        .map(|(question_id, value)| {
+            (
                 question_answers::response_id.eq(response_id),
-                question_answers::question_id.eq(question_id),
-                question_answers::value.eq(value),
-            ))
-            .execute(conn)?;
+                question_answers::question_id.eq(*question_id),
+                question_answers::value.eq(*value),
+            )
+        })
+        .collect();
+    match conn {
+        // One statement per table: each is a round trip to the server.
+        DbConnection::Postgresql(pg) => {
+            if !answers.is_empty() {
+                diesel::insert_into(tool_answers::table)
+                    .values(&answers)
+                    .execute(pg)?;
+            }
+            if !extra.is_empty() {
+                diesel::insert_into(question_answers::table)
+                    .values(&extra)
+                    .execute(pg)?;
+            }
+        }
+        // In-process, a cached statement per row costs next to nothing.
+        DbConnection::Sqlite(lite) => {
+            for row in answers {
+                diesel::insert_into(tool_answers::table)
+                    .values(row)
+                    .execute(lite)?;
+            }
+            for row in extra {
+                diesel::insert_into(question_answers::table)
+                    .values(row)
+                    .execute(lite)?;
+            }
+        }
     }
     Ok(())
 }

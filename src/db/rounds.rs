@@ -123,19 +123,19 @@ pub fn find(conn: &mut DbConnection, program_id: i64, number: i64) -> QueryResul
     rounds::table
         .filter(rounds::program_id.eq(program_id))
         .filter(rounds::number.eq(number))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
 pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Round> {
-    rounds::table.find(id).first(conn)
+    rounds::table.find(id).get_result(conn)
 }
 
 pub fn last_number(conn: &mut DbConnection, program_id: i64) -> QueryResult<i64> {
     let n: Option<i64> = rounds::table
         .filter(rounds::program_id.eq(program_id))
         .select(diesel::dsl::max(rounds::number))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(n.unwrap_or(0))
 }
 
@@ -455,7 +455,7 @@ pub fn count_invited(conn: &mut DbConnection, round_id: i64) -> QueryResult<i64>
     invitations::table
         .filter(invitations::round_id.eq(round_id))
         .select(count_star())
-        .first(conn)
+        .get_result(conn)
 }
 
 pub fn invitations(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<Invitation>> {

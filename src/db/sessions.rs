@@ -24,7 +24,7 @@ pub fn load_live(
         .filter(sessions::key_hash.eq(key_hash))
         .filter(sessions::expires_at.gt(now))
         .select(sessions::state)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -96,5 +96,5 @@ pub fn count_signed_in(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResu
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::account_id.is_not_null())
         .select(count_star())
-        .first(conn)
+        .get_result(conn)
 }

@@ -33,13 +33,13 @@ pub fn list_active(conn: &mut DbConnection) -> QueryResult<Vec<Team>> {
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Team>> {
-    teams::table.find(id).first(conn).optional()
+    teams::table.find(id).get_result(conn).optional()
 }
 
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Team>> {
     teams::table
         .filter(teams::slug.eq(slug))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -52,7 +52,7 @@ pub fn slug_taken(
         .filter(teams::slug.eq(slug))
         .filter(teams::id.ne(except_id.unwrap_or(-1)))
         .select(count_star())
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(n > 0)
 }
 
@@ -115,11 +115,11 @@ pub fn references(conn: &mut DbConnection, id: i64) -> QueryResult<(i64, i64)> {
     let members: i64 = members::table
         .filter(members::team_id.eq(id))
         .select(count_star())
-        .first(conn)?;
+        .get_result(conn)?;
     let tools: i64 = tools::table
         .filter(tools::owner_team_id.eq(id))
         .select(count_star())
-        .first(conn)?;
+        .get_result(conn)?;
     Ok((members, tools))
 }
 
@@ -127,5 +127,5 @@ pub fn count_active(conn: &mut DbConnection) -> QueryResult<i64> {
     teams::table
         .filter(teams::active.eq(true))
         .select(count_star())
-        .first(conn)
+        .get_result(conn)
 }

@@ -54,7 +54,7 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Tool>> {
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Tool>> {
     tools::table
         .filter(tools::slug.eq(slug))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -74,7 +74,7 @@ pub fn slug_taken(
         .filter(tools::slug.eq(slug))
         .filter(tools::id.ne(except_id.unwrap_or(-1)))
         .select(count_star())
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(n > 0)
 }
 
@@ -131,5 +131,5 @@ pub fn count_active(conn: &mut DbConnection) -> QueryResult<i64> {
     tools::table
         .filter(tools::active.eq(true))
         .select(count_star())
-        .first(conn)
+        .get_result(conn)
 }

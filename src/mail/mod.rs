@@ -4,6 +4,7 @@
 //! needs no mail server). `courier` is the worker that drains the outbox.
 
 pub mod courier;
+mod smtp;
 pub mod templates;
 
 use lettre::message::header::{HeaderName, HeaderValue};
@@ -18,6 +19,9 @@ use crate::db::outbox::Kind;
 use templates::{EmailData, EmailTemplates, one_line};
 
 enum Transport {
+    /// smtp://, plain or STARTTLS, over our own TCP_NODELAY sockets.
+    Direct(smtp::DirectSmtp),
+    /// smtps://, through lettre's pool.
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Files(AsyncFileTransport<Tokio1Executor>),
 }
@@ -51,14 +55,25 @@ impl Mailer {
         let (transport, description) = match &config.smtp_url {
             Some(url) => {
                 // lettre's own parser reads smtp:// (plain, or STARTTLS with
-                // ?tls=required), smtps://, credentials and the port.
+                // ?tls=required), smtps://, credentials and the port; it
+                // checks the URL for both transports.
                 let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
                     .map_err(|e| anyhow::anyhow!("SMTP_URL cannot be used: {e}"))?
                     .timeout(Some(config.smtp_timeout))
                     .pool_config(PoolConfig::new().max_size(config.smtp_connections))
                     .build();
+                let direct = smtp::DirectSmtp::from_url(
+                    url.expose(),
+                    config.smtp_timeout,
+                    config.smtp_connections as usize,
+                )
+                .map_err(|e| anyhow::anyhow!("SMTP_URL cannot be used: {e}"))?;
                 let server = server_of(url.expose());
-                (Transport::Smtp(smtp), format!("SMTP via {server}"))
+                let transport = match direct {
+                    Some(direct) => Transport::Direct(direct),
+                    None => Transport::Smtp(smtp),
+                };
+                (transport, format!("SMTP via {server}"))
             }
             None => {
                 let dir = config.data_dir.join("mail");
@@ -150,6 +165,7 @@ impl Mailer {
 
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match &self.transport {
+            Transport::Direct(direct) => direct.send(&message).await,
             Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendError {
                 // 5xx: the server refuses for good. Connection trouble,
                 // timeouts and 4xx are worth another try.

@@ -326,7 +326,7 @@ pub async fn submit(
     let (keys, now, t) = (state.links.clone(), state.clock.now(), token.clone());
     let for_render = pairs.clone();
     match state
-        .db(move |conn| Ok(respond::submit(conn, &keys, &t, &pairs, now)?))
+        .write(move |conn| Ok(respond::submit(conn, &keys, &t, &pairs, now)?))
         .await?
     {
         Submitted::Saved => Ok(page::see_other(&format!("/r/{token}/thanks"))),

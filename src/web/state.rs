@@ -32,6 +32,9 @@ pub struct AppState {
     /// Makes respondents' links and the keys of their answers (see `surveys::links`).
     pub links: crate::surveys::links::LinkKeys,
     pub mailer: Arc<Mailer>,
+    /// SQLite's one writer with group commit (`db::writer`); `None` on
+    /// PostgreSQL, whose writes go through the pool.
+    pub writer: Option<crate::db::writer::Writer>,
     /// Wakes the delivery worker when something queued email, so it need
     /// not wait for its next poll.
     pub outbox_wake: Arc<tokio::sync::Notify>,
@@ -57,6 +60,21 @@ impl AppState {
         T: Send + 'static,
     {
         db::run(&self.pool, work).await
+    }
+
+    /// Runs `work`, which writes in `db::write_transaction` as every unit of
+    /// work does: on SQLite that transaction is a savepoint in the writer's
+    /// next group commit, on PostgreSQL a transaction on a pooled
+    /// connection. Either way the result comes back once it is committed.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.writer {
+            Some(writer) => writer.run(work).await,
+            None => db::run(&self.pool, work).await,
+        }
     }
 
     /// Finds the state from inside an extractor or middleware.

@@ -77,3 +77,23 @@ fn the_domain_does_no_io() {
         );
     }
 }
+
+/// Diesel's `.first()` sends `LIMIT ?`, and SQLite re-prepares such a
+/// statement at every call. A lookup of one row by a unique key takes
+/// `.get_result()`; `.first()` is for taking the top of an ordered list.
+#[test]
+fn single_row_lookups_send_no_limit() {
+    for (file, text) in sources().iter().filter(|(f, _)| f.starts_with("db/")) {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.contains(".first(conn)") {
+                let before = lines[i.saturating_sub(3)..i].join("\n");
+                assert!(
+                    before.contains(".order("),
+                    "{file}:{}: .first() without an order: use .get_result()",
+                    i + 1
+                );
+            }
+        }
+    }
+}

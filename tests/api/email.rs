@@ -834,3 +834,70 @@ async fn commands_refuse_a_database_that_does_not_exist() {
         );
     }
 }
+
+/// `?tls=required`: the email goes only inside TLS. Against a server that
+/// does not offer STARTTLS nothing is sent; against one that does, the
+/// client starts TLS on our TCP_NODELAY socket before saying anything of
+/// the email (this listener speaks no TLS, so the sending then fails and
+/// waits for a retry).
+#[tokio::test]
+async fn starttls_required_sends_nothing_in_plain_text() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_with(
+        &[("SMTP_URL", &format!("{}?tls=required", sink.url()))],
+        false,
+    )
+    .await;
+    app.signed_in_as(Role::Admin).await;
+    let res = app
+        .submit("/outbox", "/outbox/test", &[("to", "ops@example.com")])
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("does not offer STARTTLS"), "{html}");
+
+    sink.offer_starttls();
+    let res = app
+        .submit("/outbox", "/outbox/test", &[("to", "ops@example.com")])
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(sink.tls_hellos(), 1, "the client began TLS after STARTTLS");
+    let said: Vec<String> = sink.commands();
+    assert!(said.iter().any(|c| c == "STARTTLS"), "{said:?}");
+    assert!(
+        !said
+            .iter()
+            .any(|c| c.starts_with("MAIL") || c.starts_with("RCPT") || c.starts_with("AUTH")),
+        "nothing of the email in plain text: {said:?}"
+    );
+    assert!(sink.received().is_empty());
+}
+
+/// `smtps://`: TLS from the first byte.
+#[tokio::test]
+async fn smtps_speaks_tls_from_the_first_byte() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let first = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut byte = [0u8; 1];
+        tokio::io::AsyncReadExt::read_exact(&mut stream, &mut byte)
+            .await
+            .unwrap();
+        byte[0]
+    });
+    let app = spawn_app_with(
+        &[
+            ("SMTP_URL", &format!("smtps://127.0.0.1:{port}")),
+            ("SMTP_TIMEOUT_SECONDS", "2"),
+        ],
+        false,
+    )
+    .await;
+    app.signed_in_as(Role::Admin).await;
+    let res = app
+        .submit("/outbox", "/outbox/test", &[("to", "ops@example.com")])
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(first.await.unwrap(), 0x16, "a TLS handshake record");
+}

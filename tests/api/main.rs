@@ -11,6 +11,7 @@ mod config;
 mod corpus;
 mod csrf;
 mod directory;
+mod durability;
 mod email;
 mod errors;
 mod exports;

@@ -73,6 +73,13 @@ struct Shared {
     refusals: Mutex<HashMap<String, String>>,
     /// Whether to keep each message's text (a benchmark keeps only envelopes).
     keep_data: bool,
+    /// Whether EHLO offers STARTTLS. The sink speaks no TLS: it records
+    /// that the client began a TLS handshake after STARTTLS, and hangs up.
+    offer_starttls: std::sync::atomic::AtomicBool,
+    /// Every command line received in plain text.
+    commands: Mutex<Vec<String>>,
+    /// Times a client sent a TLS ClientHello after STARTTLS.
+    tls_hellos: std::sync::atomic::AtomicUsize,
 }
 
 pub struct SmtpSink {
@@ -156,6 +163,28 @@ impl SmtpSink {
             .remove(&recipient.to_ascii_lowercase());
     }
 
+    /// Offers STARTTLS from now on (see `Shared::offer_starttls`).
+    #[allow(dead_code)]
+    pub fn offer_starttls(&self) {
+        self.shared
+            .offer_starttls
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Command lines received in plain text, in order.
+    #[allow(dead_code)]
+    pub fn commands(&self) -> Vec<String> {
+        self.shared.commands.lock().unwrap().clone()
+    }
+
+    /// How many clients began TLS after STARTTLS.
+    #[allow(dead_code)]
+    pub fn tls_hellos(&self) -> usize {
+        self.shared
+            .tls_hellos
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.shared.received.lock().unwrap().clone()
     }
@@ -203,9 +232,28 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
             return;
         }
         let command = line.trim_end().to_owned();
+        shared.commands.lock().unwrap().push(command.clone());
         let upper = command.to_ascii_uppercase();
-        let answer = if upper.starts_with("EHLO") {
+        let starttls = shared
+            .offer_starttls
+            .load(std::sync::atomic::Ordering::SeqCst);
+        let answer = if upper.starts_with("EHLO") && starttls {
+            "250-sink.test\r\n250-STARTTLS\r\n250 8BITMIME".to_owned()
+        } else if upper.starts_with("EHLO") {
             "250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8".to_owned()
+        } else if upper == "STARTTLS" && starttls {
+            if !send(&mut write, "220 go ahead").await {
+                return;
+            }
+            // A TLS record of type handshake starts with 0x16.
+            let mut first = [0u8; 1];
+            use tokio::io::AsyncReadExt;
+            if lines.read_exact(&mut first).await.is_ok() && first[0] == 0x16 {
+                shared
+                    .tls_hellos
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            return;
         } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
             "250 OK".to_owned()
         } else if upper.starts_with("RSET") {

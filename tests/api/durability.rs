@@ -1,0 +1,177 @@
+//! "An acknowledged answer survives a crash", tried as a crash would: the
+//! real server binary takes submissions from every invited member at once
+//! and is killed with SIGKILL halfway; every submission it acknowledged is
+//! then in the database, whole. On SQLite this is the group commit's
+//! promise (`db::writer`): a reply only after the COMMIT.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diesel::prelude::*;
+use infrapulse::db::schema::tool_answers;
+
+use crate::helpers::TestDb;
+
+fn infrapulse(dir: &std::path::Path, db: &TestDb) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_infrapulse"));
+    cmd.env_clear()
+        .env("DATA_DIR", dir)
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "error")
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd
+}
+
+/// Every link the demo's invitations carry.
+fn links(mail: &std::path::Path) -> Vec<String> {
+    let mut tokens = BTreeSet::new();
+    for entry in std::fs::read_dir(mail).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let text = text.replace("=\r\n", "");
+        for (at, _) in text.match_indices("/r/") {
+            let token: String = text[at + 3..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if token.len() >= 16 {
+                tokens.insert(token);
+            }
+        }
+    }
+    tokens.into_iter().collect()
+}
+
+/// (link token, the fields to post, how many tools the form asks about).
+type Form = (String, Vec<(String, String)>, usize);
+
+#[tokio::test]
+async fn every_acknowledged_answer_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path());
+    let demo = infrapulse(dir.path(), &db).arg("demo").output().unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let tokens = links(&dir.path().join("mail"));
+    assert!(tokens.len() >= 40, "{} links", tokens.len());
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = infrapulse(dir.path(), &db)
+        .args(["serve", "--no-scheduler"])
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // It says when it serves: wait for that line, not for time.
+    let stdout = server.stdout.take().unwrap();
+    let ready = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("is serving at"));
+    assert!(ready, "the server did not start");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    // Each member answers about their first tool with a marker of their
+    // own, and says they do not use the others.
+    let mut forms: Vec<Form> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let page = client
+            .get(format!("{base}/r/{token}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut slugs: Vec<String> = page
+            .match_indices("name=\"t.")
+            .map(|(at, m)| {
+                let rest = &page[at + m.len()..];
+                rest[..rest.find('.').unwrap()].to_owned()
+            })
+            .collect();
+        slugs.dedup();
+        assert!(!slugs.is_empty(), "a form with tools");
+        let mut fields: Vec<(String, String)> = crate::surveys::answer(&slugs[0])
+            .into_iter()
+            .map(|(k, v)| {
+                if k.ends_with(".pain") {
+                    (k, format!("survivor-{i}"))
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
+        for s in &slugs[1..] {
+            fields.push((format!("t.{s}.not_used"), "1".into()));
+        }
+        forms.push((token.clone(), fields, slugs.len()));
+    }
+
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let count = Arc::new(AtomicUsize::new(0));
+    let half = Arc::new(tokio::sync::Notify::new());
+    let threshold = forms.len() / 2;
+    let mut tasks = Vec::new();
+    for (i, (token, fields, _)) in forms.iter().cloned().enumerate() {
+        let (client, base) = (client.clone(), base.clone());
+        let (acknowledged, count, half) = (acknowledged.clone(), count.clone(), half.clone());
+        tasks.push(tokio::spawn(async move {
+            let res = client
+                .post(format!("{base}/r/{token}"))
+                .form(&fields)
+                .send()
+                .await;
+            if res.is_ok_and(|r| r.status() == reqwest::StatusCode::SEE_OTHER) {
+                acknowledged.lock().unwrap().push(i);
+                if count.fetch_add(1, Ordering::SeqCst) + 1 == threshold {
+                    half.notify_one();
+                }
+            }
+        }));
+    }
+    half.notified().await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= threshold);
+    let mut conn =
+        infrapulse::db::connect(&infrapulse::db::DatabaseUrl::parse(&db.url).unwrap(), 1)
+            .unwrap()
+            .get()
+            .unwrap();
+    let stored: Vec<(i64, String)> = tool_answers::table
+        .filter(tool_answers::pain.like("survivor-%"))
+        .select((tool_answers::response_id, tool_answers::pain))
+        .load(&mut *conn)
+        .unwrap();
+    let by_marker: BTreeMap<String, i64> = stored.into_iter().map(|(r, p)| (p, r)).collect();
+    for i in &acknowledged {
+        let response = by_marker
+            .get(&format!("survivor-{i}"))
+            .unwrap_or_else(|| panic!("acknowledged answer {i} was lost"));
+        let rows: i64 = tool_answers::table
+            .filter(tool_answers::response_id.eq(response))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap();
+        assert_eq!(rows as usize, forms[*i].2, "answer {i} is whole");
+    }
+}
