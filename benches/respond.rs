@@ -8,9 +8,11 @@
 //! - form GET (1 tool, 32 clients) while submits (8 clients) run, beside
 //!   the same GET alone;
 //! - ceilings: a raw transaction of 1 `responses` + 20 `tool_answers` rows
-//!   (SQLite: one writer thread; PostgreSQL: 8 clients), and, when
-//!   CEILING_RENDER names `../shared/ceilings`' `render` binary, its
-//!   actix + tera + token lookup page of one tool.
+//!   (SQLite: one writer thread; PostgreSQL: 8 clients), by
+//!   `../shared/ceilings`' `sqlite_tx` and `pg_tx` when CEILING_SQLITE_TX and
+//!   CEILING_PG_TX name them (prepared statements, no HTTP), else by a loop
+//!   here of plain SQL text; and, when CEILING_RENDER names its `render`,
+//!   the actix + tera + token lookup page of one tool.
 //!
 //! Run with:
 //!
@@ -162,7 +164,10 @@ fn main() -> anyhow::Result<()> {
             ceiling.1
         );
     }
-    let raw = raw_transactions(&bench.url, seconds())?;
+    let raw = match ceiling_transactions(&bench.url, dir.path())? {
+        Some(rate) => rate,
+        None => raw_transactions(&bench.url, seconds())?,
+    };
     for clients in [8, 64] {
         let run = runtime.block_on(post(clients));
         println!(
@@ -271,10 +276,7 @@ fn submission() -> String {
 /// 4,000 members in two teams: team-0 uses all 20 tools, team-1 only
 /// tool-0; a program asking about all 20; its round open. The links of
 /// each team: (narrow, wide).
-fn organisation(
-    conn: &mut DbConnection,
-    keys: &LinkKeys,
-) -> anyhow::Result<(Links, Links)> {
+fn organisation(conn: &mut DbConnection, keys: &LinkKeys) -> anyhow::Result<(Links, Links)> {
     let now = SystemClock.now();
     import::commit(
         conn,
@@ -352,6 +354,53 @@ fn organisation(
         }
     }
     Ok((Arc::new(narrow), Arc::new(wide)))
+}
+
+/// The ceilings README's own programs, when named: transactions per second.
+fn ceiling_transactions(url: &DatabaseUrl, dir: &std::path::Path) -> anyhow::Result<Option<f64>> {
+    let secs = seconds().as_secs().to_string();
+    let out = match url {
+        DatabaseUrl::Sqlite(_) => {
+            let Ok(binary) = std::env::var("CEILING_SQLITE_TX") else {
+                return Ok(None);
+            };
+            Command::new(binary)
+                .env("DB", dir.join("ceil-tx.db"))
+                .env("THREADS", "1")
+                .env("ROWS", "20")
+                .env("SECS", &secs)
+                .output()?
+        }
+        DatabaseUrl::Postgres(_) => {
+            let (Ok(binary), Ok(admin)) = (
+                std::env::var("CEILING_PG_TX"),
+                std::env::var("BENCH_DATABASE_URL"),
+            ) else {
+                return Ok(None);
+            };
+            let name = format!("ceil_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = diesel::PgConnection::establish(&admin)?;
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn)?;
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            let out = Command::new(binary)
+                .env("PG_URL", format!("{base}/{name}"))
+                .env("CLIENTS", "8")
+                .env("ROWS", "20")
+                .env("SECS", &secs)
+                .output();
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)?;
+            out?
+        }
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rate = text
+        .split(" = ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse::<f64>().ok());
+    anyhow::ensure!(rate.is_some(), "cannot read the ceiling's output: {text}");
+    Ok(rate)
 }
 
 /// Raw transactions of infrapulse's shape, nothing else: 1 `responses` row
