@@ -262,6 +262,43 @@ impl Db<'_> {
         let mut conn = self.pool.get()?;
         Ok(work(&mut conn)?)
     }
+
+    /// A round's responses a page at a time, in id order: `read` loads what
+    /// a page of response ids needs (one checkout), `write` writes it.
+    fn pages<T>(
+        &self,
+        round_id: i64,
+        mut read: impl FnMut(&mut DbConnection, &[i64]) -> QueryResult<T>,
+        mut write: impl FnMut(T) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut after = i64::MIN;
+        loop {
+            let page = self.with(|c| {
+                let ids = crate::db::exports::response_ids(c, round_id, after, PAGE)?;
+                match ids.last() {
+                    None => Ok(None),
+                    Some(&last) => Ok(Some((last, read(c, &ids)?))),
+                }
+            })?;
+            let Some((last, rows)) = page else {
+                return Ok(());
+            };
+            after = last;
+            write(rows)?;
+        }
+    }
+}
+
+/// A team's slug where the round's anonymity rule lets it be named
+/// (`nameable`, from `analytics::results::nameable_teams`), else "".
+fn shown_team<'a>(
+    team: Option<i64>,
+    nameable: &std::collections::HashMap<i64, bool>,
+    slugs: &'a std::collections::HashMap<i64, String>,
+) -> &'a str {
+    team.filter(|t| nameable.get(t).copied().unwrap_or(false))
+        .and_then(|t| slugs.get(&t))
+        .map_or("", String::as_str)
 }
 
 /// How many responses one page reads.

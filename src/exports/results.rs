@@ -6,7 +6,7 @@ use std::io::Write;
 
 use chrono::NaiveDateTime;
 
-use super::{Db, PAGE, Scope, Sheet};
+use super::{Db, Scope, Sheet, shown_team};
 use crate::analytics::results::{nameable_teams, round_tools};
 use crate::db::{exports, teams, tools};
 use crate::domain::results::Measure;
@@ -70,33 +70,25 @@ pub(super) fn responses<W: Write>(
     let teams = team_slugs(db)?;
     for (program, round) in db.with(|c| scope.rounds(c))? {
         let nameable = db.with(|c| nameable_teams(c, &round))?;
-        let mut after = i64::MIN;
-        loop {
-            let page = db.with(|c| {
-                let ids = exports::response_ids(c, round.id, after, PAGE)?;
-                let rows = exports::ratings(c, &ids, scope.tool)?;
-                Ok((ids.last().copied(), rows))
-            })?;
-            let (Some(last), rows) = page else {
-                break;
-            };
-            after = last;
-            for (response, tool, team, s, r, u, e, l, sat, hours) in rows {
-                let team = team
-                    .filter(|t| nameable.get(t).copied().unwrap_or(false))
-                    .and_then(|t| teams.get(&t));
-                sheet
-                    .text(&program.slug)?
-                    .int(round.number)?
-                    .int(response)?
-                    .text(team.map_or("", String::as_str))?
-                    .text(&tools[&tool])?;
-                for rating in [s, r, u, e, l, sat, hours] {
-                    sheet.opt_int(rating)?;
+        db.pages(
+            round.id,
+            |c, ids| exports::ratings(c, ids, scope.tool),
+            |rows| {
+                for (response, tool, team, s, r, u, e, l, sat, hours) in rows {
+                    sheet
+                        .text(&program.slug)?
+                        .int(round.number)?
+                        .int(response)?
+                        .text(shown_team(team, &nameable, &teams))?
+                        .text(&tools[&tool])?;
+                    for rating in [s, r, u, e, l, sat, hours] {
+                        sheet.opt_int(rating)?;
+                    }
+                    sheet.end()?;
                 }
-                sheet.end()?;
-            }
-        }
+                Ok(())
+            },
+        )?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::io::Write;
 use chrono::NaiveDateTime;
 
 use super::results::{breach_message, team_slugs, tool_slugs};
-use super::{Db, PAGE, Scope, Sheet};
+use super::{Db, Scope, Sheet, shown_team};
 use crate::analytics::priorities;
 use crate::analytics::results::{nameable_teams, round_tools};
 use crate::analytics::themes::ensure_fresh;
@@ -94,46 +94,43 @@ pub(super) fn comments<W: Write>(
     let teams = team_slugs(db)?;
     for (program, round) in db.with(|c| scope.rounds(c))? {
         let nameable = db.with(|c| nameable_teams(c, &round))?;
-        let mut after = i64::MIN;
-        loop {
-            let page = db.with(|c| {
-                let ids = exports::response_ids(c, round.id, after, PAGE)?;
-                let rows = exports::comments(c, &ids, scope.tool)?;
-                let placed = exports::placements(c, &ids)?;
-                Ok((ids.last().copied(), rows, placed))
-            })?;
-            let (Some(last), rows, placed) = page else {
-                break;
-            };
-            after = last;
-            let theme_of: HashMap<(i64, i64, &str), i64> = placed
-                .iter()
-                .map(|(r, t, kind, theme)| ((*r, *t, kind.as_str()), *theme))
-                .collect();
-            for (response, tool, team, pain, proposal) in &rows {
-                let team = team
-                    .filter(|t| nameable.get(t).copied().unwrap_or(false))
-                    .and_then(|t| teams.get(&t));
-                for (kind, text) in [(Kind::Pain, pain), (Kind::Proposal, proposal)] {
-                    if text.trim().is_empty() {
-                        continue;
+        db.pages(
+            round.id,
+            |c, ids| {
+                Ok((
+                    exports::comments(c, ids, scope.tool)?,
+                    exports::placements(c, ids)?,
+                ))
+            },
+            |(rows, placed)| {
+                let theme_of: HashMap<(i64, i64, &str), i64> = placed
+                    .iter()
+                    .map(|(r, t, kind, theme)| ((*r, *t, kind.as_str()), *theme))
+                    .collect();
+                for (response, tool, team, pain, proposal) in &rows {
+                    let team = shown_team(*team, &nameable, &teams);
+                    for (kind, text) in [(Kind::Pain, pain), (Kind::Proposal, proposal)] {
+                        if text.trim().is_empty() {
+                            continue;
+                        }
+                        // Non-answers ("n/a", "nothing") are in no theme.
+                        let theme = theme_of
+                            .get(&(*response, *tool, kind.as_str()))
+                            .and_then(|id| names.get(id));
+                        sheet
+                            .text(&program.slug)?
+                            .int(round.number)?
+                            .text(&tools[tool])?
+                            .text(kind.as_str())?
+                            .text(theme.map_or("", String::as_str))?
+                            .text(team)?
+                            .text(text)?
+                            .end()?;
                     }
-                    // Non-answers ("n/a", "nothing") are in no theme.
-                    let theme = theme_of
-                        .get(&(*response, *tool, kind.as_str()))
-                        .and_then(|id| names.get(id));
-                    sheet
-                        .text(&program.slug)?
-                        .int(round.number)?
-                        .text(&tools[tool])?
-                        .text(kind.as_str())?
-                        .text(theme.map_or("", String::as_str))?
-                        .text(team.map_or("", String::as_str))?
-                        .text(text)?
-                        .end()?;
                 }
-            }
-        }
+                Ok(())
+            },
+        )?;
     }
     Ok(())
 }

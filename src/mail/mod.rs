@@ -54,25 +54,28 @@ impl Mailer {
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         let (transport, description) = match &config.smtp_url {
             Some(url) => {
-                // lettre's own parser reads smtp:// (plain, or STARTTLS with
-                // ?tls=required), smtps://, credentials and the port; it
-                // checks the URL for both transports.
-                let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
-                    .map_err(|e| anyhow::anyhow!("SMTP_URL cannot be used: {e}"))?
-                    .timeout(Some(config.smtp_timeout))
-                    .pool_config(PoolConfig::new().max_size(config.smtp_connections))
-                    .build();
+                let unusable =
+                    |e: &dyn std::fmt::Display| anyhow::anyhow!("SMTP_URL cannot be used: {e}");
+                // smtp:// (plain, or STARTTLS with ?tls=required) on our
+                // own sockets; smtps:// through lettre's pool, its URL read
+                // by lettre's own parser (credentials, port).
                 let direct = smtp::DirectSmtp::from_url(
                     url.expose(),
                     config.smtp_timeout,
                     config.smtp_connections as usize,
                 )
-                .map_err(|e| anyhow::anyhow!("SMTP_URL cannot be used: {e}"))?;
-                let server = server_of(url.expose());
+                .map_err(|e| unusable(&e))?;
                 let transport = match direct {
                     Some(direct) => Transport::Direct(direct),
-                    None => Transport::Smtp(smtp),
+                    None => Transport::Smtp(
+                        AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                            .map_err(|e| unusable(&e))?
+                            .timeout(Some(config.smtp_timeout))
+                            .pool_config(PoolConfig::new().max_size(config.smtp_connections))
+                            .build(),
+                    ),
                 };
+                let server = server_of(url.expose());
                 (transport, format!("SMTP via {server}"))
             }
             None => {
