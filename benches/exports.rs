@@ -13,14 +13,12 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use common::million::{RESPONSES, ROUNDS, TOOLS, fill};
 use diesel::prelude::*;
 use infrapulse::db::DatabaseUrl;
-
-const PASSWORD: &str = "bench password bench password";
 
 /// (name, query string): 2 rounds x 5,000 responses x 10 tools, then all.
 const SIZES: [(&str, &str); 2] = [("100k", "from=19&to=20"), ("1M", "")];
@@ -58,11 +56,15 @@ fn main() -> anyhow::Result<()> {
     println!(
         "\n| path | rows | time | rows/s | ratio to raw | peak RSS |\n|---|---|---|---|---|---|"
     );
-    let server = Server::start(&env)?;
+    let server = common::Server::start(env)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let client = runtime.block_on(server.sign_in())?;
+    let client = runtime.block_on(common::signed_in(
+        &server.base,
+        common::ADMIN_EMAIL,
+        common::ADMIN_PASSWORD,
+    ))?;
     let before = server.peak_rss_mib();
     for (size, query) in SIZES {
         let raw = raw_dump(&bench.url, query)?;
@@ -219,81 +221,4 @@ fn raw_dump(url: &DatabaseUrl, query: &str) -> anyhow::Result<(u64, f64)> {
         }
     };
     Ok((rows, t.elapsed().as_secs_f64()))
-}
-
-/// `infrapulse serve` in its own process, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(env: &dyn Fn(&mut Command)) -> anyhow::Result<Server> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_infrapulse"));
-        cmd.args(["serve", "--no-scheduler"])
-            .env("BIND", format!("127.0.0.1:{port}"))
-            .env("INFRAPULSE_ADMIN_EMAIL", "bench@example.com")
-            .env("INFRAPULSE_ADMIN_PASSWORD", PASSWORD)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        env(&mut cmd);
-        let mut child = cmd.spawn()?;
-        // It says when it serves: wait for that line, not for time.
-        let stdout = child.stdout.take().expect("piped");
-        let ready = std::io::BufRead::lines(std::io::BufReader::new(stdout))
-            .map_while(Result::ok)
-            .any(|l| l.contains("is serving at"));
-        anyhow::ensure!(ready, "the server did not start");
-        Ok(Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        })
-    }
-
-    async fn sign_in(&self) -> anyhow::Result<reqwest::Client> {
-        // Not following the sign-in's redirect: the dashboard would theme
-        // the million comments first, which is not what is measured here.
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        let login = client
-            .get(format!("{}/login", self.base))
-            .send()
-            .await?
-            .text()
-            .await?;
-        let token = login
-            .split(r#"name="csrf_token" value=""#)
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .ok_or_else(|| anyhow::anyhow!("no CSRF token"))?
-            .to_owned();
-        let res = client
-            .post(format!("{}/login", self.base))
-            .form(&[
-                ("csrf_token", token.as_str()),
-                ("email", "bench@example.com"),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await?;
-        anyhow::ensure!(res.status().is_redirection(), "sign-in: {}", res.status());
-        Ok(client)
-    }
-
-    /// The server's peak resident memory so far (`VmHWM`), in MiB.
-    fn peak_rss_mib(&self) -> f64 {
-        common::peak_rss_mib_of(&self.child.id().to_string())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

@@ -96,7 +96,13 @@ fn main() -> anyhow::Result<()> {
         DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
         DatabaseUrl::Postgres(url) => url.clone(),
     };
-    let server = Server::start(&url, dir.path())?;
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data)?;
+    let server = common::Server::start(|cmd| {
+        cmd.env("DATABASE_URL", &url)
+            .env("DATA_DIR", &data)
+            .env("SECRET_KEY", SECRET);
+    })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -205,7 +211,7 @@ fn main() -> anyhow::Result<()> {
     );
     println!(
         "\nserver peak resident memory: {:.0} MiB",
-        common::peak_rss_mib_of(&server.child.id().to_string())
+        server.peak_rss_mib()
     );
     Ok(())
 }
@@ -464,59 +470,6 @@ fn raw_transactions(url: &DatabaseUrl, length: Duration) -> anyhow::Result<f64> 
     Ok(total as f64 / start.elapsed().as_secs_f64())
 }
 
-/// `infrapulse serve` in its own process, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-fn wait_for_line(child: &mut Child, needle: &str) -> anyhow::Result<()> {
-    let stdout = child.stdout.take().expect("piped");
-    let ready = std::io::BufRead::lines(std::io::BufReader::new(stdout))
-        .map_while(Result::ok)
-        .any(|l| l.contains(needle));
-    anyhow::ensure!(ready, "it did not start");
-    Ok(())
-}
-
-impl Server {
-    fn start(url: &str, dir: &std::path::Path) -> anyhow::Result<Server> {
-        let port = free_port()?;
-        let data = dir.join("data");
-        std::fs::create_dir_all(&data)?;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_infrapulse"))
-            .args(["serve", "--no-scheduler"])
-            .env("DATABASE_URL", url)
-            .env("DATA_DIR", &data)
-            .env("SECRET_KEY", SECRET)
-            .env("RUST_LOG", "warn")
-            .env("BIND", format!("127.0.0.1:{port}"))
-            .env("INFRAPULSE_ADMIN_EMAIL", "bench@example.com")
-            .env("INFRAPULSE_ADMIN_PASSWORD", "bench password bench password")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        wait_for_line(&mut child, "is serving at")?;
-        Ok(Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// `../shared/ceilings`' `render`: actix + tera + a token looked up in a
 /// 100k-row SQLite table, a one-tool page.
 struct Ceiling {
@@ -527,7 +480,7 @@ struct Ceiling {
 
 impl Ceiling {
     fn render(binary: &str, dir: &std::path::Path) -> anyhow::Result<Ceiling> {
-        let port = free_port()?;
+        let port = common::free_port()?;
         let tokens = dir.join("ceil-tokens.txt");
         let child = Command::new(binary)
             .env("DB", dir.join("ceil-render.db"))

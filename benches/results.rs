@@ -68,24 +68,7 @@ fn main() -> anyhow::Result<()> {
         let app = Application::build_with_pool(config, pool.clone(), Arc::new(SystemClock))?;
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::builder().cookie_store(true).build()?;
-        let login = client.get(format!("{base}/login")).send().await?.text().await?;
-        let token = login
-            .split(r#"name="csrf_token" value=""#)
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .ok_or_else(|| anyhow::anyhow!("no CSRF token"))?
-            .to_owned();
-        let res = client
-            .post(format!("{base}/login"))
-            .form(&[
-                ("csrf_token", token.as_str()),
-                ("email", "bench@example.com"),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await?;
-        anyhow::ensure!(res.status().is_success(), "sign-in: {}", res.status());
+        let client = common::signed_in(&base, "bench@example.com", PASSWORD).await?;
         let mut pages = Vec::new();
         for (name, path) in [
             ("Results page (tool-3, 20 rounds)", "/tools/tool-3/results"),

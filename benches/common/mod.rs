@@ -81,3 +81,95 @@ pub fn members_csv(members: usize, teams: usize) -> String {
     }
     csv
 }
+
+/// The bench admin that `Server` creates.
+pub const ADMIN_EMAIL: &str = "bench@example.com";
+pub const ADMIN_PASSWORD: &str = "bench password bench password";
+
+/// A free port on loopback (the small race with another process taking it
+/// is acceptable in a benchmark).
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// `infrapulse serve --no-scheduler` from the release binary, in its own
+/// process (so its peak memory is its own), with the bench admin; stopped
+/// when dropped. `configure` adds the database, data folder and the rest.
+pub struct Server {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(configure: impl FnOnce(&mut std::process::Command)) -> anyhow::Result<Server> {
+        use std::process::Stdio;
+        let port = free_port()?;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_infrapulse"));
+        cmd.args(["serve", "--no-scheduler"])
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("INFRAPULSE_ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("INFRAPULSE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        configure(&mut cmd);
+        let mut child = cmd.spawn()?;
+        // It says when it serves: wait for that line, not for time.
+        let stdout = child.stdout.take().expect("piped");
+        let ready = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+            .map_while(Result::ok)
+            .any(|l| l.contains("is serving at"));
+        anyhow::ensure!(ready, "the server did not start");
+        Ok(Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        })
+    }
+
+    /// Its peak resident memory so far, in MiB.
+    pub fn peak_rss_mib(&self) -> f64 {
+        peak_rss_mib_of(&self.child.id().to_string())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A client signed in at `base` as `email` (cookies kept). It does not
+/// follow redirects: the dashboard behind the sign-in would do work of its
+/// own (theming every comment) that no bench means to measure.
+pub async fn signed_in(base: &str, email: &str, password: &str) -> anyhow::Result<reqwest::Client> {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let login = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let token = login
+        .split(r#"name="csrf_token" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or_else(|| anyhow::anyhow!("no CSRF token"))?
+        .to_owned();
+    let res = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await?;
+    anyhow::ensure!(res.status().is_redirection(), "sign-in: {}", res.status());
+    Ok(client)
+}
