@@ -141,9 +141,11 @@ pub(super) fn warnings<W: Write>(
     now: NaiveDateTime,
     sheet: &mut Sheet<W>,
 ) -> anyhow::Result<()> {
-    fresh_themes(db, scope, now)?;
     let tools = scope.tools();
-    let raised = db.with(|c| priorities::warnings(c, tools.as_deref()))?;
+    let raised = db.with(|c| {
+        ensure_fresh(c, tools.as_deref(), now)?;
+        priorities::warnings(c, tools.as_deref())
+    })?;
     let slugs = tool_slugs(db)?;
     for (program, round) in db.with(|c| scope.rounds(c))? {
         // (tool slug, kind, pain, proposal, message)
