@@ -525,3 +525,46 @@ async fn the_command_line_writes_the_same_export_and_nothing_partial() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+/// Under k, nothing is shown that the pages hide: two answers (k = 3)
+/// give a summary with counts only, and no team beside any row.
+#[tokio::test]
+async fn a_round_under_k_exports_no_figure_and_no_team() {
+    let app = organisation().await;
+    open_round(&app).await;
+    for (i, email) in ["a1@example.com", "a2@example.com"].iter().enumerate() {
+        let a = crate::results::Answer {
+            team: 'a',
+            ratings: [Some(1 + i as i64), Some(2), Some(3), Some(4), Some(5)],
+            satisfaction: 2,
+            hours: 3,
+        };
+        let res = post_answers(&app, &token_of(&app, email), &fields(&a)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let summary = download(&app, "/exports/summary.csv").await;
+    assert_eq!(summary.rows.len(), MEASURES.len());
+    for r in &summary.rows {
+        assert_eq!(r["responses"], "2", "{r:?}");
+        assert_eq!(r["suppressed"], "true", "{r:?}");
+        for hidden in ["mean", "pct_favourable", "delta_prev"] {
+            assert_eq!(r[hidden], "", "{hidden} of two people: {r:?}");
+        }
+    }
+    for kind in ["responses", "comments"] {
+        let rows = download(&app, &format!("/exports/{kind}.csv")).await.rows;
+        assert_eq!(rows.len(), 2, "{kind}");
+        assert!(
+            rows.iter().all(|r| r["team"].is_empty()),
+            "{kind}: {rows:?}"
+        );
+    }
+    let priorities = download(&app, "/exports/priorities.csv").await;
+    assert_eq!(priorities.rows.len(), 1, "the one pain theme");
+    assert_eq!(priorities.rows[0]["respondents"], "2");
+    assert!(
+        priorities.rows.iter().all(|r| r["mean_score"].is_empty()),
+        "a theme's mean of two people would be their ratings: {:?}",
+        priorities.rows
+    );
+}
