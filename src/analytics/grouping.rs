@@ -175,20 +175,34 @@ impl Space {
     }
 
     /// Groups proposals (`members`), then joins groups that address the
-    /// same pain of `pains` and are at all alike: "run it in HA" and
-    /// "failover with a status page" are one answer to outages however
-    /// they are worded, and counting them apart would let a smaller but
-    /// uniformly worded proposal look like the most popular one.
+    /// same pain of `pains`, or both replace the tool, and are at all
+    /// alike: "run it in HA" and "failover with a status page" are one
+    /// answer to outages however they are worded, "move to serverless"
+    /// and "get rid of Kubernetes" one wish to leave it, and counting them
+    /// apart would let a smaller but uniformly worded proposal look like
+    /// the most popular one.
     pub fn group_by_pain(&self, members: &[usize], pains: &[Description]) -> Vec<usize> {
+        #[derive(PartialEq)]
+        enum Aim {
+            Pain(usize),
+            Replace,
+        }
         let groups = self.group(members);
         let count = groups.iter().max().map_or(0, |m| m + 1);
         let mut docs_of: Vec<Vec<usize>> = vec![Vec::new(); count];
         for (k, g) in groups.iter().enumerate() {
             docs_of[*g].push(members[k]);
         }
-        let addressed: Vec<Option<usize>> = docs_of
+        let addressed: Vec<Option<Aim>> = docs_of
             .iter()
-            .map(|ds| best_pain(&self.describe(ds), pains))
+            .map(|ds| {
+                let d = self.describe(ds);
+                if d.replace {
+                    Some(Aim::Replace)
+                } else {
+                    best_pain(&d, pains).map(Aim::Pain)
+                }
+            })
             .collect();
         let sums: Vec<Vector> = docs_of.iter().map(|ds| self.centroid(ds)).collect();
         // Union of groups by pain, most alike pairs first.
@@ -391,6 +405,23 @@ pub fn best_pain(proposal: &Description, pains: &[Description]) -> Option<usize>
         .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
         .map(|(_, i)| i)
 }
+
+/// Every pain (index into `pains`) a targeted proposal addresses: the
+/// best, and any other nearly as strong. A pain the grouping split in two
+/// ("messages vanish on failover", "events never arrive") is then
+/// addressed in both halves by the fix for it.
+pub fn addressed_pains(proposal: &Description, pains: &[Description]) -> Vec<usize> {
+    let Some(best) = best_pain(proposal, pains) else {
+        return Vec::new();
+    };
+    let floor = addresses(proposal, &pains[best]) * NEARLY;
+    (0..pains.len())
+        .filter(|&i| i == best || addresses(proposal, &pains[i]).max(0.0) >= floor.max(LINK))
+        .collect()
+}
+
+/// How close to the best a second pain must come to count as addressed.
+const NEARLY: f32 = 0.5;
 
 /// The property an answer rated lowest, when one stands out: the only
 /// lowest rating, and below the middle of the scale.

@@ -307,7 +307,7 @@ fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> 
         if replace {
             continue;
         }
-        if let Some(p) = grouping::best_pain(description, &pain_descriptions) {
+        for p in grouping::addressed_pains(description, &pain_descriptions) {
             plan.links.push((*theme, *pain_list[p].0));
         }
     }

@@ -77,16 +77,17 @@ pub fn costliest(pains: &[PainStanding]) -> Option<PainStanding> {
         .copied()
 }
 
-/// The most popular proposal: most respondents; ties go to the older theme.
-pub fn most_popular(proposals: &[ProposalFigures]) -> Option<ProposalFigures> {
-    proposals
+/// The most popular proposals: those with the most respondents, older
+/// themes first (more than one only on a tie).
+pub fn most_popular(proposals: &[ProposalFigures]) -> Vec<ProposalFigures> {
+    let top = proposals.iter().map(|p| p.respondents).max().unwrap_or(0);
+    let mut out: Vec<ProposalFigures> = proposals
         .iter()
-        .filter(|p| p.respondents > 0)
-        .max_by(|a, b| {
-            (a.respondents, std::cmp::Reverse(a.theme))
-                .cmp(&(b.respondents, std::cmp::Reverse(b.theme)))
-        })
+        .filter(|p| p.respondents > 0 && p.respondents == top)
         .copied()
+        .collect();
+    out.sort_by_key(|p| p.theme);
+    out
 }
 
 /// One round of one tool, as the warnings read it.
@@ -134,14 +135,16 @@ pub fn warnings(rounds: &[RoundStanding]) -> Vec<Vec<Warning>> {
     let mut streak: Option<(i64, i64, usize)> = None;
     for r in rounds {
         let mut here = Vec::new();
-        let miss = match (costliest(&r.pains), most_popular(&r.proposals)) {
-            (Some(pain), Some(proposal)) => {
-                let addresses =
-                    !proposal.replace && r.links.contains(&(proposal.theme, pain.theme));
-                (!addresses).then_some((pain, proposal))
-            }
-            _ => None,
-        };
+        // On a tie for most popular, "the popular fix misses" holds only
+        // when every tied proposal misses: a warning has to be sure.
+        let miss = costliest(&r.pains).and_then(|pain| {
+            let popular = most_popular(&r.proposals);
+            let addresses =
+                |p: &ProposalFigures| !p.replace && r.links.contains(&(p.theme, pain.theme));
+            (!popular.iter().any(addresses))
+                .then(|| popular.first().map(|&proposal| (pain, proposal)))
+                .flatten()
+        });
         streak = match miss {
             Some((pain, proposal)) => {
                 let n = match streak {
@@ -240,6 +243,25 @@ mod tests {
         assert_eq!((w[0][0].pain.theme, w[0][0].proposal.theme), (1, 10));
         // A replace never addresses a pain, even if linked.
         assert_eq!(warnings(&[round(vec![(10, 1)], true)])[0].len(), 1);
+    }
+
+    #[test]
+    fn a_tie_for_most_popular_warns_only_when_every_tied_proposal_misses() {
+        let round = |links: Vec<(i64, i64)>| RoundStanding {
+            pains: vec![pain(1, 10, 5000), pain(2, 12, 3000)],
+            proposals: vec![
+                proposal(10, 9, false),
+                proposal(11, 9, false),
+                proposal(12, 3, false),
+            ],
+            links,
+        };
+        // The younger of the two tied addresses the costliest pain.
+        assert!(warnings(&[round(vec![(10, 2), (11, 1)])])[0].is_empty());
+        // Only a less popular one does: both tied miss, the older is named.
+        let w = warnings(&[round(vec![(10, 2), (12, 1)])]);
+        assert_eq!(w[0].len(), 1);
+        assert_eq!(w[0][0].proposal.theme, 10);
     }
 
     #[test]

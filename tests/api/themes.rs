@@ -449,12 +449,12 @@ async fn the_labelled_corpus_comes_out_as_planted() {
     eprintln!("{report}");
     assert!(failures.is_empty(), "{failures:#?}\n{report}");
     // Every planted warning is raised. A warning raised where none was
-    // planted comes from a popular fix worded in unrelated ways and split
-    // over several themes (benches/README.md has the figures per seed);
-    // the target is precision 1.0, which this grouping reaches on
-    // some seeds, not all.
+    // planted comes from a pain or a fix the grouping split or merged
+    // wrongly (README.md has the figures over twelve seeds); the issue's
+    // target is precision 1.0, which this grouping reaches on most seeds,
+    // not all (this seed, 7, is one of those it misses once).
     assert_eq!(recall, 1.0, "{report}");
-    assert!(precision >= 0.75, "{report}");
+    assert!(precision >= 0.8, "{report}");
     assert!(true_pos >= 8, "the corpus plants warnings: {report}");
 }
 
