@@ -272,6 +272,26 @@ pub fn tools_for_team(
         .load(conn)
 }
 
+/// The names of the tools each of `teams` is asked about in `round_id`,
+/// in the round's order: one query for a whole batch of emails.
+pub fn tool_names_for_teams(
+    conn: &mut DbConnection,
+    round_id: i64,
+    teams: &[i64],
+) -> QueryResult<Vec<(i64, String)>> {
+    round_tools::table
+        .inner_join(
+            round_team_tools::table.on(round_team_tools::round_id
+                .eq(round_tools::round_id)
+                .and(round_team_tools::tool_id.eq(round_tools::tool_id))),
+        )
+        .filter(round_tools::round_id.eq(round_id))
+        .filter(round_team_tools::team_id.eq_any(teams))
+        .select((round_team_tools::team_id, round_tools::name))
+        .order((round_team_tools::team_id, round_tools::position.asc()))
+        .load(conn)
+}
+
 pub fn questions(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<RoundQuestion>> {
     round_questions::table
         .filter(round_questions::round_id.eq(round_id))

@@ -2,12 +2,20 @@
 //! records the outcome right after the server's answer. A crash between the
 //! server's 250 and that commit is the only way an email goes twice; a worker
 //! that dies holding a lease delays its emails until the lease runs out.
+//!
+//! Outcomes are committed together: the outcomes that arrive while one
+//! commit runs go into the next (group commit), and a connection takes its
+//! next email only once its last outcome is committed. So at most one email
+//! per connection is ever sent but unrecorded, as with a commit per email,
+//! while the database does one durable commit per handful of emails instead
+//! of one each (which, not the SMTP conversation, limited delivery).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use futures_util::StreamExt;
+use tokio::sync::{mpsc, oneshot};
 
 use super::Mailer;
 use super::templates::EmailData;
@@ -84,6 +92,12 @@ pub struct Courier {
     pub keys: LinkKeys,
 }
 
+/// An outcome's write to the outbox.
+type Update = Box<dyn FnOnce(&mut db::DbConnection) -> diesel::QueryResult<usize> + Send>;
+
+/// An outcome to write, and the email's slot waiting to hear it is committed.
+type Record = (Update, oneshot::Sender<Result<(), String>>);
+
 /// A claimed email with its link, and whether its member has answered.
 struct Addressed {
     envelope: Envelope,
@@ -120,41 +134,85 @@ impl Courier {
         let (envelopes, tools) = db::run(&self.pool, move |c| {
             let envelopes = outbox::envelopes(c, &ids)?;
             let envelopes = address(c, &keys, envelopes)?;
-            let mut tools: HashMap<(i64, i64), Vec<String>> = HashMap::new();
+            let mut teams_of: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
             for Addressed { envelope: e, .. } in &envelopes {
-                if let std::collections::hash_map::Entry::Vacant(slot) =
-                    tools.entry((e.round_id, e.team_id))
-                {
-                    let names = rounds::tools_for_team(c, e.round_id, e.team_id)?;
-                    slot.insert(names.into_iter().map(|t| t.name).collect());
+                teams_of.entry(e.round_id).or_default().insert(e.team_id);
+            }
+            let mut tools: HashMap<(i64, i64), Vec<String>> = HashMap::new();
+            for (round, teams) in teams_of {
+                let teams: Vec<i64> = teams.into_iter().collect();
+                for (team, name) in rounds::tool_names_for_teams(c, round, &teams)? {
+                    tools.entry((round, team)).or_default().push(name);
                 }
             }
             Ok::<_, anyhow::Error>((envelopes, tools))
         })
         .await?;
-        let mut outcomes = futures_util::stream::iter(envelopes)
-            .map(|envelope| self.deliver_one(envelope, &tools))
-            .buffer_unordered(self.mailer.in_flight);
-        // Every email in flight finishes and is recorded before an error is
-        // returned: dropping one after its 250 would send it twice.
-        let mut first_error = None;
-        while let Some(outcome) = outcomes.next().await {
-            match outcome {
-                Ok(outcome) => report.add(outcome),
-                Err(e) => {
-                    tracing::error!(error = ?e, "could not record an email's outcome");
-                    first_error.get_or_insert(e);
+        let (records, queue) = mpsc::unbounded_channel();
+        let sending = async move {
+            let records = records;
+            let mut outcomes = futures_util::stream::iter(envelopes)
+                .map(|envelope| self.deliver_one(envelope, &tools, &records))
+                .buffer_unordered(self.mailer.in_flight);
+            // Every email in flight finishes and is recorded before an error
+            // is returned: dropping one after its 250 would send it twice.
+            let mut first_error = None;
+            while let Some(outcome) = outcomes.next().await {
+                match outcome {
+                    Ok(outcome) => report.add(outcome),
+                    Err(e) => {
+                        tracing::error!(error = ?e, "could not record an email's outcome");
+                        first_error.get_or_insert(e);
+                    }
                 }
             }
+            first_error.map_or(Ok(report), Err)
+        };
+        let (report, ()) = futures_util::future::join(sending, self.commit_records(queue)).await;
+        report
+    }
+
+    /// Commits the outcomes queued, all those waiting in one transaction,
+    /// until every sender is gone.
+    async fn commit_records(&self, mut queue: mpsc::UnboundedReceiver<Record>) {
+        while let Some(first) = queue.recv().await {
+            let mut batch = vec![first];
+            while let Ok(next) = queue.try_recv() {
+                batch.push(next);
+            }
+            let (updates, waiting): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+            let committed = db::run(&self.pool, move |c| {
+                db::write_transaction(c, |c| {
+                    updates
+                        .into_iter()
+                        .try_for_each(|update| update(c).map(drop))
+                })
+                .map_err(anyhow::Error::from)
+            })
+            .await
+            .map_err(|e| format!("{e:#}"));
+            for slot in waiting {
+                let _ = slot.send(committed.clone());
+            }
         }
-        first_error.map_or(Ok(report), Err)
     }
 
     async fn deliver_one(
         &self,
         a: Addressed,
         tools: &HashMap<(i64, i64), Vec<String>>,
+        records: &mpsc::UnboundedSender<Record>,
     ) -> anyhow::Result<Outcome> {
+        let record = |update: Update| async move {
+            let (committed, heard) = oneshot::channel();
+            records
+                .send((update, committed))
+                .map_err(|_| anyhow::anyhow!("the outcome log has stopped"))?;
+            heard
+                .await
+                .map_err(|_| anyhow::anyhow!("the outcome log stopped mid-commit"))?
+                .map_err(anyhow::Error::msg)
+        };
         let e = &a.envelope;
         let kind = Kind::parse(&e.kind).unwrap_or(Kind::Invitation);
         let now = self.clock.now();
@@ -164,8 +222,10 @@ impl Courier {
             Some(_) => skip_reason(e, kind, a.answered, now),
         };
         let outcome = if let Some(reason) = skip {
-            self.record(move |c| outbox::mark_done_unsent(c, id, outbox::SKIPPED, reason))
-                .await?;
+            record(Box::new(move |c| {
+                outbox::mark_done_unsent(c, id, outbox::SKIPPED, reason)
+            }))
+            .await?;
             Outcome::Skipped
         } else {
             let data = self.data(e, a.token.as_deref().unwrap_or_default(), tools);
@@ -179,7 +239,7 @@ impl Courier {
             let now = self.clock.now();
             match sent {
                 Ok(()) => {
-                    self.record(move |c| outbox::mark_sent(c, id, now)).await?;
+                    record(Box::new(move |c| outbox::mark_sent(c, id, now))).await?;
                     Outcome::Sent
                 }
                 Err(error) if error.permanent || attempts >= MAX_ATTEMPTS => {
@@ -189,31 +249,25 @@ impl Courier {
                         format!("gave up after {attempts} attempts: {}", error.message)
                     };
                     tracing::warn!(outbox_id = id, error = %text, "an email failed");
-                    self.record(move |c| outbox::mark_done_unsent(c, id, outbox::FAILED, &text))
-                        .await?;
+                    record(Box::new(move |c| {
+                        outbox::mark_done_unsent(c, id, outbox::FAILED, &text)
+                    }))
+                    .await?;
                     Outcome::Failed
                 }
                 Err(error) => {
                     let due = now + backoff(attempts);
                     tracing::info!(outbox_id = id, attempts, error = %error, "an email will be retried");
-                    self.record(move |c| outbox::mark_retrying(c, id, due, &error.message))
-                        .await?;
+                    record(Box::new(move |c| {
+                        outbox::mark_retrying(c, id, due, &error.message)
+                    }))
+                    .await?;
                     Outcome::Retrying
                 }
             }
         };
         self.metrics.observe_email(kind.as_str(), outcome.label());
         Ok(outcome)
-    }
-
-    async fn record<F>(&self, update: F) -> anyhow::Result<()>
-    where
-        F: FnOnce(&mut db::DbConnection) -> diesel::QueryResult<usize> + Send + 'static,
-    {
-        db::run(&self.pool, move |c| {
-            update(c).map(drop).map_err(anyhow::Error::from)
-        })
-        .await
     }
 
     fn data(
