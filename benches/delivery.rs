@@ -101,6 +101,8 @@ fn main() -> anyhow::Result<()> {
             metrics: infrapulse::metrics::Metrics::new(),
             base_url: config.base_url.clone(),
             keys: keys.clone(),
+            // As the server: on SQLite, claims and outcomes go through its one writer.
+            writer: infrapulse::db::writer::Writer::for_database(&bench.url)?,
         };
         let start = Instant::now();
         let report = courier.deliver_due().await?;

@@ -402,6 +402,7 @@ fn deliver_with_progress(
             metrics: crate::metrics::Metrics::new(),
             base_url: config.base_url.clone(),
             keys: LinkKeys::new(&config.load_or_create_secret_key()?),
+            writer: None,
         };
         loop {
             let batch = courier.deliver_batch().await?;

@@ -84,12 +84,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = config.workers;
         let mailer = Arc::new(crate::mail::Mailer::new(&config)?);
-        let writer = match &config.database_url {
-            crate::db::DatabaseUrl::Sqlite(_) => {
-                Some(crate::db::writer::Writer::start(&config.database_url)?)
-            }
-            crate::db::DatabaseUrl::Postgres(_) => None,
-        };
+        let writer = crate::db::writer::Writer::for_database(&config.database_url)?;
         let state = web::Data::new(AppState {
             writer,
             mailer,

@@ -360,6 +360,25 @@ pub fn is_unavailable(e: &diesel::result::Error) -> bool {
     }
 }
 
+/// Runs `work`, which writes in `write_transaction`: on SQLite through its
+/// one writer when there is one (a savepoint in the next group commit), else
+/// on a pooled connection. Either way the result comes back once committed.
+pub async fn write<T, E, F>(pool: &DbPool, writer: Option<&writer::Writer>, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<r2d2::PoolError>
+        + From<tokio::task::JoinError>
+        + From<diesel::result::Error>
+        + Send
+        + 'static,
+{
+    match writer {
+        Some(writer) => writer.run(work).await,
+        None => run(pool, work).await,
+    }
+}
+
 /// Runs blocking database work on tokio's blocking pool, never on the async
 /// executor that serves requests.
 pub async fn run<T, E, F>(pool: &DbPool, work: F) -> Result<T, E>

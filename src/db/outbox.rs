@@ -222,47 +222,75 @@ pub fn envelopes(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Envelo
         .load(conn)
 }
 
-pub fn mark_sent(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(outbox::table.find(id))
-        .set((
-            outbox::status.eq(SENT),
-            outbox::sent_at.eq(now),
-            outbox::lease_until.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(None::<String>),
-        ))
-        .execute(conn)
+/// How a claimed email ended.
+#[derive(Debug, Clone)]
+pub enum Settled {
+    /// The server took it (`250`).
+    Sent { id: i64 },
+    /// Ended without sending: `FAILED` or `SKIPPED`, with the reason.
+    Unsent {
+        id: i64,
+        status: &'static str,
+        reason: String,
+    },
+    /// To be tried again at `due`.
+    Retrying {
+        id: i64,
+        due: NaiveDateTime,
+        error: String,
+    },
 }
 
-/// Ends a row without sending: `failed` or `skipped`, with the reason.
-pub fn mark_done_unsent(
+/// Records how claimed emails ended. The sent, nearly all of them, in one
+/// statement: a handful of outcomes per commit costs one round trip, not
+/// one each. `sent_at` is `now`, the moment they are recorded.
+pub fn settle(
     conn: &mut DbConnection,
-    id: i64,
-    status: &'static str,
-    reason: &str,
-) -> QueryResult<usize> {
-    diesel::update(outbox::table.find(id))
-        .set((
-            outbox::status.eq(status),
-            outbox::lease_until.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(reason),
-        ))
-        .execute(conn)
-}
-
-pub fn mark_retrying(
-    conn: &mut DbConnection,
-    id: i64,
-    due_at: NaiveDateTime,
-    error: &str,
-) -> QueryResult<usize> {
-    diesel::update(outbox::table.find(id))
-        .set((
-            outbox::status.eq(RETRYING),
-            outbox::due_at.eq(due_at),
-            outbox::lease_until.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(error),
-        ))
-        .execute(conn)
+    outcomes: &[Settled],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let sent: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Settled::Sent { id } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    if !sent.is_empty() {
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&sent)))
+            .set((
+                outbox::status.eq(SENT),
+                outbox::sent_at.eq(now),
+                outbox::lease_until.eq(None::<NaiveDateTime>),
+                outbox::last_error.eq(None::<String>),
+            ))
+            .execute(conn)?;
+    }
+    for o in outcomes {
+        match o {
+            Settled::Sent { .. } => {}
+            Settled::Unsent { id, status, reason } => {
+                diesel::update(outbox::table.find(id))
+                    .set((
+                        outbox::status.eq(*status),
+                        outbox::lease_until.eq(None::<NaiveDateTime>),
+                        outbox::last_error.eq(reason),
+                    ))
+                    .execute(conn)?;
+            }
+            Settled::Retrying { id, due, error } => {
+                diesel::update(outbox::table.find(id))
+                    .set((
+                        outbox::status.eq(RETRYING),
+                        outbox::due_at.eq(due),
+                        outbox::lease_until.eq(None::<NaiveDateTime>),
+                        outbox::last_error.eq(error),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Puts failed emails (one, or all with `id` None) back in the queue with a

@@ -98,6 +98,14 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// The writer a database needs: SQLite's, started; none for PostgreSQL.
+    pub fn for_database(url: &DatabaseUrl) -> anyhow::Result<Option<Writer>> {
+        match url {
+            DatabaseUrl::Sqlite(_) => Writer::start(url).map(Some),
+            DatabaseUrl::Postgres(_) => Ok(None),
+        }
+    }
+
     /// Starts the writer thread on its own connection to `path`.
     pub fn start(url: &DatabaseUrl) -> anyhow::Result<Writer> {
         let manager = ConnectionManager::new(url.clone());

@@ -3,25 +3,29 @@
 //! server's 250 and that commit is the only way an email goes twice; a worker
 //! that dies holding a lease delays its emails until the lease runs out.
 //!
-//! Outcomes are committed together: the outcomes that arrive while one
-//! commit runs go into the next (group commit), and a connection takes its
-//! next email only once its last outcome is committed. So at most one email
-//! per connection is ever sent but unrecorded, as with a commit per email,
-//! while the database does one durable commit per handful of emails instead
-//! of one each (which, not the SMTP conversation, limited delivery).
+//! Outcomes are committed together: each is queued the moment the server
+//! answers, and a committer writes all those waiting in one transaction
+//! while the connections go on sending; one durable commit per email, not
+//! the SMTP conversation, was what limited delivery. A batch ends only once
+//! every outcome in it is committed, so no lease is given up early, and a
+//! crash can resend only what was sent during the last commit's
+//! milliseconds. Once a commit fails the batch sends nothing more: every
+//! email sent then would go again when its lease runs out.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{NaiveDateTime, TimeDelta};
 use futures_util::StreamExt;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::Mailer;
 use super::templates::EmailData;
 use crate::clock::Clock;
 use crate::config::BaseUrl;
 use crate::db::outbox::{self, Envelope, Kind};
+use crate::db::writer::Writer;
 use crate::db::{self, DbPool, responses, rounds};
 use crate::metrics::Metrics;
 use crate::surveys::links::LinkKeys;
@@ -90,13 +94,17 @@ pub struct Courier {
     pub base_url: BaseUrl,
     /// Turns each invitation's seed into the link its email carries.
     pub keys: LinkKeys,
+    /// SQLite's one writer (`db::writer`), which claims and outcomes join;
+    /// `None` on PostgreSQL, or where nothing else writes (the CLI).
+    pub writer: Option<Writer>,
 }
 
-/// An outcome's write to the outbox.
-type Update = Box<dyn FnOnce(&mut db::DbConnection) -> diesel::QueryResult<usize> + Send>;
-
-/// An outcome to write, and the email's slot waiting to hear it is committed.
-type Record = (Update, oneshot::Sender<Result<(), String>>);
+/// A claimed batch: its emails, and the tools each (round, team) is asked
+/// about.
+struct Claimed {
+    envelopes: Vec<Addressed>,
+    tools: HashMap<(i64, i64), Vec<String>>,
+}
 
 /// A claimed email with its link, and whether its member has answered.
 struct Addressed {
@@ -106,32 +114,43 @@ struct Addressed {
 }
 
 impl Courier {
-    /// Sends every email that is due now, batch after batch, until none is left.
+    /// Sends every email that is due now, batch after batch, until none is
+    /// left. The next batch is claimed and read while one is sending, so
+    /// the connections do not wait on the database between batches.
     pub async fn deliver_due(&self) -> anyhow::Result<DeliveryReport> {
         let mut report = DeliveryReport::default();
-        loop {
-            let batch = self.deliver_batch().await?;
-            if batch == DeliveryReport::default() {
-                return Ok(report);
-            }
-            report.merge(batch);
+        let mut next = self.claim().await?;
+        while let Some(batch) = next {
+            let (sent, following) =
+                futures_util::future::join(self.send(batch), self.claim()).await;
+            report.merge(sent?);
+            next = following?;
         }
+        Ok(report)
     }
 
     /// Claims one batch and sends it; an empty report when nothing was due.
     pub async fn deliver_batch(&self) -> anyhow::Result<DeliveryReport> {
+        match self.claim().await? {
+            Some(batch) => self.send(batch).await,
+            None => Ok(DeliveryReport::default()),
+        }
+    }
+
+    /// Claims the next batch of due emails under a lease and reads what
+    /// they need; `None` when nothing is due.
+    async fn claim(&self) -> anyhow::Result<Option<Claimed>> {
         let now = self.clock.now();
         let batch = BATCH_PER_CONNECTION * self.mailer.in_flight as i64;
-        let ids: Vec<i64> = db::run(&self.pool, move |c| {
+        let ids: Vec<i64> = db::write(&self.pool, self.writer.as_ref(), move |c| {
             outbox::claim(c, now, LEASE, batch).map_err(anyhow::Error::from)
         })
         .await?;
-        let mut report = DeliveryReport::default();
         if ids.is_empty() {
-            return Ok(report);
+            return Ok(None);
         }
         let keys = self.keys.clone();
-        let (envelopes, tools) = db::run(&self.pool, move |c| {
+        db::run(&self.pool, move |c| {
             let envelopes = outbox::envelopes(c, &ids)?;
             let envelopes = address(c, &keys, envelopes)?;
             let mut teams_of: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
@@ -145,74 +164,75 @@ impl Courier {
                     tools.entry((round, team)).or_default().push(name);
                 }
             }
-            Ok::<_, anyhow::Error>((envelopes, tools))
+            Ok(Some(Claimed { envelopes, tools }))
         })
-        .await?;
+        .await
+    }
+
+    /// Sends a claimed batch and records every outcome.
+    async fn send(&self, batch: Claimed) -> anyhow::Result<DeliveryReport> {
+        let Claimed { envelopes, tools } = batch;
+        let mut report = DeliveryReport::default();
         let (records, queue) = mpsc::unbounded_channel();
+        let stalled = &AtomicBool::new(false);
         let sending = async move {
+            // Held here, so the committer ends when the sending does.
             let records = records;
             let mut outcomes = futures_util::stream::iter(envelopes)
-                .map(|envelope| self.deliver_one(envelope, &tools, &records))
+                .map(|envelope| self.deliver_one(envelope, &tools, &records, stalled))
                 .buffer_unordered(self.mailer.in_flight);
-            // Every email in flight finishes and is recorded before an error
-            // is returned: dropping one after its 250 would send it twice.
-            let mut first_error = None;
             while let Some(outcome) = outcomes.next().await {
-                match outcome {
-                    Ok(outcome) => report.add(outcome),
-                    Err(e) => {
-                        tracing::error!(error = ?e, "could not record an email's outcome");
-                        first_error.get_or_insert(e);
-                    }
+                if let Some(outcome) = outcome {
+                    report.add(outcome);
                 }
             }
-            first_error.map_or(Ok(report), Err)
+            report
         };
-        let (report, ()) = futures_util::future::join(sending, self.commit_records(queue)).await;
-        report
+        let (report, committed) =
+            futures_util::future::join(sending, self.commit_outcomes(queue, stalled)).await;
+        committed.map(|()| report)
     }
 
     /// Commits the outcomes queued, all those waiting in one transaction,
-    /// until every sender is gone.
-    async fn commit_records(&self, mut queue: mpsc::UnboundedReceiver<Record>) {
+    /// until the sending is done; then the first error, if any.
+    async fn commit_outcomes(
+        &self,
+        mut queue: mpsc::UnboundedReceiver<outbox::Settled>,
+        stalled: &AtomicBool,
+    ) -> anyhow::Result<()> {
+        let mut first_error = None;
         while let Some(first) = queue.recv().await {
             let mut batch = vec![first];
             while let Ok(next) = queue.try_recv() {
                 batch.push(next);
             }
-            let (updates, waiting): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-            let committed = db::run(&self.pool, move |c| {
-                db::write_transaction(c, |c| {
-                    updates
-                        .into_iter()
-                        .try_for_each(|update| update(c).map(drop))
-                })
-                .map_err(anyhow::Error::from)
+            let now = self.clock.now();
+            let committed = db::write(&self.pool, self.writer.as_ref(), move |c| {
+                db::write_transaction(c, |c| outbox::settle(c, &batch, now))
+                    .map_err(anyhow::Error::from)
             })
-            .await
-            .map_err(|e| format!("{e:#}"));
-            for slot in waiting {
-                let _ = slot.send(committed.clone());
+            .await;
+            if let Err(e) = committed {
+                tracing::error!(error = ?e, "could not record emails' outcomes");
+                stalled.store(true, Ordering::Relaxed);
+                first_error.get_or_insert(e);
             }
         }
+        first_error.map_or(Ok(()), Err)
     }
 
+    /// Sends one email and queues its outcome; `None` when it was left
+    /// unsent because outcomes can no longer be recorded.
     async fn deliver_one(
         &self,
         a: Addressed,
         tools: &HashMap<(i64, i64), Vec<String>>,
-        records: &mpsc::UnboundedSender<Record>,
-    ) -> anyhow::Result<Outcome> {
-        let record = |update: Update| async move {
-            let (committed, heard) = oneshot::channel();
-            records
-                .send((update, committed))
-                .map_err(|_| anyhow::anyhow!("the outcome log has stopped"))?;
-            heard
-                .await
-                .map_err(|_| anyhow::anyhow!("the outcome log stopped mid-commit"))?
-                .map_err(anyhow::Error::msg)
-        };
+        records: &mpsc::UnboundedSender<outbox::Settled>,
+        stalled: &AtomicBool,
+    ) -> Option<Outcome> {
+        if stalled.load(Ordering::Relaxed) {
+            return None;
+        }
         let e = &a.envelope;
         let kind = Kind::parse(&e.kind).unwrap_or(Kind::Invitation);
         let now = self.clock.now();
@@ -221,12 +241,13 @@ impl Courier {
             None => Some("the link of this invitation is no longer kept"),
             Some(_) => skip_reason(e, kind, a.answered, now),
         };
-        let outcome = if let Some(reason) = skip {
-            record(Box::new(move |c| {
-                outbox::mark_done_unsent(c, id, outbox::SKIPPED, reason)
-            }))
-            .await?;
-            Outcome::Skipped
+        let (outcome, settled) = if let Some(reason) = skip {
+            let settled = outbox::Settled::Unsent {
+                id,
+                status: outbox::SKIPPED,
+                reason: reason.to_owned(),
+            };
+            (Outcome::Skipped, settled)
         } else {
             let data = self.data(e, a.token.as_deref().unwrap_or_default(), tools);
             let sent = match self
@@ -236,38 +257,38 @@ impl Courier {
                 Ok(message) => self.mailer.send(message).await,
                 Err(e) => Err(e),
             };
-            let now = self.clock.now();
             match sent {
-                Ok(()) => {
-                    record(Box::new(move |c| outbox::mark_sent(c, id, now))).await?;
-                    Outcome::Sent
-                }
+                Ok(()) => (Outcome::Sent, outbox::Settled::Sent { id }),
                 Err(error) if error.permanent || attempts >= MAX_ATTEMPTS => {
-                    let text = if error.permanent {
+                    let reason = if error.permanent {
                         error.message
                     } else {
                         format!("gave up after {attempts} attempts: {}", error.message)
                     };
-                    tracing::warn!(outbox_id = id, error = %text, "an email failed");
-                    record(Box::new(move |c| {
-                        outbox::mark_done_unsent(c, id, outbox::FAILED, &text)
-                    }))
-                    .await?;
-                    Outcome::Failed
+                    tracing::warn!(outbox_id = id, error = %reason, "an email failed");
+                    let settled = outbox::Settled::Unsent {
+                        id,
+                        status: outbox::FAILED,
+                        reason,
+                    };
+                    (Outcome::Failed, settled)
                 }
                 Err(error) => {
-                    let due = now + backoff(attempts);
+                    let due = self.clock.now() + backoff(attempts);
                     tracing::info!(outbox_id = id, attempts, error = %error, "an email will be retried");
-                    record(Box::new(move |c| {
-                        outbox::mark_retrying(c, id, due, &error.message)
-                    }))
-                    .await?;
-                    Outcome::Retrying
+                    let settled = outbox::Settled::Retrying {
+                        id,
+                        due,
+                        error: error.message,
+                    };
+                    (Outcome::Retrying, settled)
                 }
             }
         };
         self.metrics.observe_email(kind.as_str(), outcome.label());
-        Ok(outcome)
+        // The committer outlives every sender, so this cannot fail.
+        let _ = records.send(settled);
+        Some(outcome)
     }
 
     fn data(

@@ -50,6 +50,7 @@ impl AppState {
             metrics: self.metrics.clone(),
             base_url: self.config.base_url.clone(),
             keys: self.links.clone(),
+            writer: self.writer.clone(),
         }
     }
 
@@ -71,10 +72,7 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        match &self.writer {
-            Some(writer) => writer.run(work).await,
-            None => db::run(&self.pool, work).await,
-        }
+        db::write(&self.pool, self.writer.as_ref(), work).await
     }
 
     /// Finds the state from inside an extractor or middleware.

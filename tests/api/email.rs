@@ -312,6 +312,71 @@ async fn a_worker_that_dies_holding_a_lease_loses_nothing() {
     assert!(by_recipient(&received).values().all(|e| e.len() == 1));
 }
 
+/// The server takes the emails but their outcomes cannot be committed (a
+/// trigger refuses them): the pass fails rather than pretending, the rows
+/// stay claimed, and once the database takes writes again and the lease
+/// has run out every email is sent. Some go twice, the limit the README
+/// states; none is lost.
+#[tokio::test]
+async fn outcomes_that_cannot_be_recorded_fail_the_pass_and_lose_no_email() {
+    use diesel::RunQueryDsl;
+    use infrapulse::mail::courier::LEASE;
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(&sink).await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let postgres = app.db.is_postgres();
+    app.with_db(|conn| {
+        let refuse = if postgres {
+            "CREATE FUNCTION refuse_sent() RETURNS trigger AS $$ BEGIN \
+             RAISE EXCEPTION 'outcomes cannot be recorded'; END $$ LANGUAGE plpgsql;\
+             CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox FOR EACH ROW \
+             WHEN (NEW.status = 'sent') EXECUTE FUNCTION refuse_sent();"
+        } else {
+            "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox \
+             WHEN NEW.status = 'sent' BEGIN SELECT RAISE(ABORT, 'outcomes cannot be recorded'); END;"
+        };
+        diesel::connection::SimpleConnection::batch_execute(conn, refuse).unwrap();
+    });
+
+    let failed = app.state.courier().deliver_batch().await;
+    assert!(
+        failed.is_err(),
+        "the pass reports that outcomes were not kept"
+    );
+    let statuses: Vec<String> =
+        app.with_db(|conn| outbox::table.select(outbox::status).load(conn).unwrap());
+    assert_eq!(statuses, vec!["sending"; 6], "claimed, nothing marked sent");
+    assert_eq!(app.deliver().await, Default::default(), "leased rows wait");
+
+    app.with_db(|conn| {
+        let drop = if postgres {
+            "DROP TRIGGER refuse_sent ON outbox"
+        } else {
+            "DROP TRIGGER refuse_sent"
+        };
+        diesel::sql_query(drop).execute(conn).unwrap();
+    });
+    app.clock.advance(LEASE + TimeDelta::seconds(1));
+    let report = app.deliver().await;
+    let first_pass = sink.received().len().saturating_sub(report.sent);
+    assert!(first_pass >= 1, "the first pass did send before failing");
+    assert_eq!(
+        report.sent, 6,
+        "every email is sent once it can be recorded"
+    );
+    let received = sink.received();
+    assert!(
+        EVERYONE
+            .iter()
+            .all(|e| received.iter().any(|r| r.to == [*e])),
+        "nobody is left out"
+    );
+    let statuses: Vec<String> =
+        app.with_db(|conn| outbox::table.select(outbox::status).load(conn).unwrap());
+    assert_eq!(statuses, vec!["sent"; 6]);
+}
+
 async fn weekly_program(app: &TestApp, reminder_days: &str) {
     create_program(
         app,
