@@ -298,6 +298,22 @@ pub fn table_names(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
         .collect())
 }
 
+/// Runs reads that belong together (a form and what was saved on it). On
+/// SQLite in one read transaction: one snapshot, one lock taken. On
+/// PostgreSQL as they come: under READ COMMITTED each statement has its own
+/// snapshot inside a transaction too, so BEGIN and COMMIT would be two round
+/// trips that buy nothing.
+pub fn read_together<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(_) => conn.transaction(work),
+        DbConnection::Postgresql(_) => work(conn),
+    }
+}
+
 /// Runs `work` in a transaction meant to write. On SQLite it starts with
 /// `BEGIN IMMEDIATE`: a deferred transaction that reads first cannot upgrade
 /// to a writer when another writer got in meanwhile, and fails at once with

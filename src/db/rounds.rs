@@ -439,13 +439,15 @@ pub fn invitation_by_token(
     conn: &mut DbConnection,
     hash: &str,
     token: &str,
-) -> QueryResult<Option<Invitation>> {
+) -> QueryResult<Option<(Invitation, Round)>> {
     invitations::table
+        .inner_join(rounds::table)
         .filter(
             invitations::token_hash
                 .eq(hash)
                 .or(invitations::legacy_token.eq(token)),
         )
+        .select((invitations::all_columns, rounds::all_columns))
         .get_result(conn)
         .optional()
 }

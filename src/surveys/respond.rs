@@ -3,7 +3,6 @@
 //! opening a link records nothing, and saving touches no table that names
 //! the member (see `links` for why nothing ties the two together).
 
-use diesel::Connection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use chrono::NaiveDateTime;
@@ -64,12 +63,7 @@ pub fn find(
     if !links::is_token_shaped(token) {
         return Ok(None);
     }
-    let Some(invitation) = rounds::invitation_by_token(conn, &links::token_hash(token), token)?
-    else {
-        return Ok(None);
-    };
-    let round = rounds::by_id(conn, invitation.round_id)?;
-    Ok(Some((invitation, round)))
+    rounds::invitation_by_token(conn, &links::token_hash(token), token)
 }
 
 /// A round's questions as the form asks them.
@@ -107,7 +101,7 @@ pub fn open(
     token: &str,
     now: NaiveDateTime,
 ) -> Result<Opened, DieselError> {
-    conn.transaction(|conn| {
+    crate::db::read_together(conn, |conn| {
         let (invitation, round) = match follow(conn, token, now)? {
             Link::Open(invitation, round) => (invitation, round),
             Link::Closed(round) => return Ok(Opened::Closed(round)),
