@@ -120,18 +120,24 @@ pub struct Filed {
     pub team_id: Option<i64>,
 }
 
-/// Replaces every answer of a response.
+/// Replaces every answer of a response; `new` when it was inserted in this
+/// transaction, so has none yet (two statements, two round trips, saved).
 pub fn replace_answers(
     conn: &mut DbConnection,
     response: Filed,
+    new: bool,
     tools: &[(i64, &ToolAnswer)],
     questions: &[(i64, &str)],
 ) -> QueryResult<()> {
     let response_id = response.id;
-    diesel::delete(tool_answers::table.filter(tool_answers::response_id.eq(response_id)))
+    if !new {
+        diesel::delete(tool_answers::table.filter(tool_answers::response_id.eq(response_id)))
+            .execute(conn)?;
+        diesel::delete(
+            question_answers::table.filter(question_answers::response_id.eq(response_id)),
+        )
         .execute(conn)?;
-    diesel::delete(question_answers::table.filter(question_answers::response_id.eq(response_id)))
-        .execute(conn)?;
+    }
     let answers: Vec<_> = tools
         .iter()
         .map(|(tool_id, a)| {

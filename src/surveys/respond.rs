@@ -185,17 +185,20 @@ pub fn save(
         .iter()
         .map(|(id, v)| (*id, v.as_str()))
         .collect();
-    let id = match responses::find_by_key(conn, key)? {
+    let (id, new) = match responses::find_by_key(conn, key)? {
         Some(id) => {
             responses::lock(conn, id)?;
-            id
+            (id, false)
         }
-        None => responses::insert(conn, invitation.round_id, invitation.team_id, key)?,
+        None => (
+            responses::insert(conn, invitation.round_id, invitation.team_id, key)?,
+            true,
+        ),
     };
     let filed = responses::Filed {
         id,
         round_id: invitation.round_id,
         team_id: Some(invitation.team_id),
     };
-    responses::replace_answers(conn, filed, &tools, &questions)
+    responses::replace_answers(conn, filed, new, &tools, &questions)
 }
