@@ -97,6 +97,7 @@ impl Application {
                 std::thread::available_parallelism().map_or(2, usize::from),
             ),
             links,
+            forms: Arc::default(),
             login_token,
             config,
             pool,

@@ -2,6 +2,7 @@
 //! admin's "open round now" and by the scheduler alike), recording what a
 //! respondent answered, working out who has answered, and closing a round.
 
+pub mod forms;
 pub mod links;
 pub mod programs;
 pub mod respond;

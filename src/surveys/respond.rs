@@ -7,6 +7,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use chrono::NaiveDateTime;
 
+use super::forms::Forms;
 use super::links::{self, LinkKeys};
 use crate::db::DbConnection;
 use crate::db::responses::{self, StoredAnswers};
@@ -83,12 +84,14 @@ pub fn questions(rows: &[RoundQuestion]) -> Vec<Question> {
 
 fn form(
     conn: &mut DbConnection,
+    forms: &Forms,
     invitation: &Invitation,
     round: Round,
 ) -> Result<Form, DieselError> {
+    let parts = forms.get(conn, round.id, invitation.team_id)?;
     Ok(Form {
-        tools: rounds::tools_for_team(conn, round.id, invitation.team_id)?,
-        questions: questions(&rounds::questions(conn, round.id)?),
+        tools: parts.tools.clone(),
+        questions: parts.questions.clone(),
         round,
         saved: None,
     })
@@ -98,6 +101,7 @@ fn form(
 pub fn open(
     conn: &mut DbConnection,
     keys: &LinkKeys,
+    forms: &Forms,
     token: &str,
     now: NaiveDateTime,
 ) -> Result<Opened, DieselError> {
@@ -107,7 +111,7 @@ pub fn open(
             Link::Closed(round) => return Ok(Opened::Closed(round)),
             Link::Unknown => return Ok(Opened::Unknown),
         };
-        let mut form = form(conn, &invitation, round)?;
+        let mut form = form(conn, forms, &invitation, round)?;
         form.saved = match responses::find_by_key(conn, &keys.respondent_key(token))? {
             Some(id) => Some(responses::answers(conn, id)?),
             None => None,
@@ -122,13 +126,14 @@ pub fn open(
 pub fn submit(
     conn: &mut DbConnection,
     keys: &LinkKeys,
+    forms: &Forms,
     token: &str,
     pairs: &[(String, String)],
     now: NaiveDateTime,
 ) -> Result<Submitted, DieselError> {
-    match submit_once(conn, keys, token, pairs, now) {
+    match submit_once(conn, keys, forms, token, pairs, now) {
         Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            submit_once(conn, keys, token, pairs, now)
+            submit_once(conn, keys, forms, token, pairs, now)
         }
         other => other,
     }
@@ -137,6 +142,7 @@ pub fn submit(
 fn submit_once(
     conn: &mut DbConnection,
     keys: &LinkKeys,
+    forms: &Forms,
     token: &str,
     pairs: &[(String, String)],
     now: NaiveDateTime,
@@ -147,7 +153,7 @@ fn submit_once(
             Link::Closed(round) => return Ok(Submitted::Closed(round)),
             Link::Unknown => return Ok(Submitted::Unknown),
         };
-        let form = form(conn, &invitation, round)?;
+        let form = form(conn, forms, &invitation, round)?;
         let slugs: Vec<String> = form.tools.iter().map(|t| t.slug.clone()).collect();
         let answers = match survey::parse_response(pairs, &slugs, &form.questions) {
             Err(malformed) => return Ok(Submitted::Malformed(malformed.0)),

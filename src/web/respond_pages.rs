@@ -295,9 +295,14 @@ pub async fn form(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
-    let (keys, now, t) = (state.links.clone(), state.clock.now(), token.clone());
+    let (keys, forms, now, t) = (
+        state.links.clone(),
+        state.forms.clone(),
+        state.clock.now(),
+        token.clone(),
+    );
     match state
-        .db(move |conn| Ok(respond::open(conn, &keys, &t, now)?))
+        .db(move |conn| Ok(respond::open(conn, &keys, &forms, &t, now)?))
         .await?
     {
         Opened::Form(form) => render(
@@ -323,10 +328,15 @@ pub async fn submit(
     form::require_urlencoded(&req)?;
     let pairs = form::pairs(&body)?;
     let token = token.into_inner();
-    let (keys, now, t) = (state.links.clone(), state.clock.now(), token.clone());
+    let (keys, forms, now, t) = (
+        state.links.clone(),
+        state.forms.clone(),
+        state.clock.now(),
+        token.clone(),
+    );
     let for_render = pairs.clone();
     match state
-        .write(move |conn| Ok(respond::submit(conn, &keys, &t, &pairs, now)?))
+        .write(move |conn| Ok(respond::submit(conn, &keys, &forms, &t, &pairs, now)?))
         .await?
     {
         Submitted::Saved => Ok(page::see_other(&format!("/r/{token}/thanks"))),

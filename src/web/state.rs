@@ -31,6 +31,8 @@ pub struct AppState {
     pub login_token: crate::web::csrf::LoginToken,
     /// Makes respondents' links and the keys of their answers (see `surveys::links`).
     pub links: crate::surveys::links::LinkKeys,
+    /// What each team is asked in each round, read once (`surveys::forms`).
+    pub forms: Arc<crate::surveys::forms::Forms>,
     pub mailer: Arc<Mailer>,
     /// SQLite's one writer with group commit (`db::writer`); `None` on
     /// PostgreSQL, whose writes go through the pool.
