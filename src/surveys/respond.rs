@@ -1,5 +1,6 @@
 //! What a respondent's link can do: open its form and save answers. Each is
-//! one call, one transaction, and neither writes anything but the answers:
+//! one call (saving in one transaction, opening as `db::read_together`
+//! reads), and neither writes anything but the answers:
 //! opening a link records nothing, and saving touches no table that names
 //! the member (see `links` for why nothing ties the two together).
 
