@@ -97,3 +97,26 @@ fn single_row_lookups_send_no_limit() {
         }
     }
 }
+
+/// `surveys::forms` keeps what a round asks each team for as long as the
+/// process runs: that is right only while a round's tools, its teams' tools
+/// and its questions are written once, when it opens, and never changed.
+#[test]
+fn what_a_round_asks_is_never_changed_after_it_opens() {
+    for table in ["round_tools", "round_team_tools", "round_questions"] {
+        for verb in ["diesel::update(", "diesel::delete("] {
+            let needle = format!("{verb}{table}::table");
+            assert_eq!(
+                offenders(|_| false, &needle),
+                Vec::<String>::new(),
+                "{needle}: forms are kept in memory (surveys::forms)"
+            );
+        }
+        let sql = format!("UPDATE {table} ");
+        assert_eq!(
+            offenders(|_| false, &sql),
+            Vec::<String>::new(),
+            "{sql}: forms are kept in memory (surveys::forms)"
+        );
+    }
+}

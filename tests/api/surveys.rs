@@ -351,6 +351,12 @@ async fn editing_the_program_does_not_change_the_open_round() {
     let app = organisation().await;
     create_program(&app, &[]).await;
     open_round(&app).await;
+    // Opened once before the edits: the form's parts are now kept in memory.
+    let (status, before) = app
+        .get_text(&format!("/r/{}", token_of(&app, "a1@example.com")))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(before.contains("t.ci.security") && before.contains("t.flags.security"));
     let res = app
         .submit(
             "/programs/pulse",
@@ -400,6 +406,26 @@ async fn editing_the_program_does_not_change_the_open_round() {
     // A required question still gets no answer in this round and nothing breaks.
     let res = post_answers(&app, &token_of(&app, "b1@example.com"), &answer("ci")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // The next round asks what the program asks now, of the same team: a
+    // form kept for the first round is not the second's.
+    let res = app
+        .submit(
+            "/programs/pulse/rounds/1",
+            "/programs/pulse/rounds/1",
+            &[("action", "close")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.clock.advance(TimeDelta::seconds(1));
+    assert_eq!(open_round(&app).await.status(), StatusCode::SEE_OTHER);
+    let (status, next) = app
+        .get_text(&format!("/r/{}", token_of(&app, "a1@example.com")))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(next.contains("t.flags.security"), "Flags is asked");
+    assert!(!next.contains("t.ci.security"), "CI is no longer chosen");
+    assert!(next.contains("Which office?"), "the new question is asked");
 }
 
 #[tokio::test]
