@@ -121,55 +121,81 @@ pub fn open(
     })
 }
 
-/// Checks and saves a submitted form as the link's response, replacing any
-/// earlier answers. Two first submissions racing each other end as one
-/// response: the loser hits the unique key and runs again as an edit.
-pub fn submit(
-    conn: &mut DbConnection,
-    keys: &LinkKeys,
-    forms: &Forms,
-    token: &str,
-    pairs: &[(String, String)],
-    now: NaiveDateTime,
-) -> Result<Submitted, DieselError> {
-    match submit_once(conn, keys, forms, token, pairs, now) {
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            submit_once(conn, keys, forms, token, pairs, now)
-        }
-        other => other,
-    }
+/// A submitted form that passed its checks, ready to be written.
+pub struct Checked {
+    invitation: Invitation,
+    tools: Vec<RoundTool>,
+    key: String,
+    answers: ResponseAnswers,
 }
 
-fn submit_once(
+pub enum Check {
+    Ready(Checked),
+    /// Nothing to write: why.
+    Done(Submitted),
+}
+
+/// Follows the link and checks a submitted form, writing nothing. Apart
+/// from `save_checked`, so that on SQLite the one writer's thread spends
+/// its time on writes, not on reading and checking forms.
+pub fn check(
     conn: &mut DbConnection,
     keys: &LinkKeys,
     forms: &Forms,
     token: &str,
     pairs: &[(String, String)],
     now: NaiveDateTime,
+) -> Result<Check, DieselError> {
+    let (invitation, round) = match follow(conn, token, now)? {
+        Link::Open(invitation, round) => (invitation, round),
+        Link::Closed(round) => return Ok(Check::Done(Submitted::Closed(round))),
+        Link::Unknown => return Ok(Check::Done(Submitted::Unknown)),
+    };
+    let form = form(conn, forms, &invitation, round)?;
+    let slugs: Vec<String> = form.tools.iter().map(|t| t.slug.clone()).collect();
+    Ok(
+        match survey::parse_response(pairs, &slugs, &form.questions) {
+            Err(malformed) => Check::Done(Submitted::Malformed(malformed.0)),
+            Ok(Err(errors)) => Check::Done(Submitted::Invalid(form, errors)),
+            Ok(Ok(answers)) => Check::Ready(Checked {
+                invitation,
+                tools: form.tools,
+                key: keys.respondent_key(token),
+                answers,
+            }),
+        },
+    )
+}
+
+/// Saves a checked form as the link's response, replacing any earlier
+/// answers, if its round is still open (it may have closed since the
+/// check). Two first submissions racing each other end as one response:
+/// the loser hits the unique key and runs again as an edit.
+pub fn save_checked(
+    conn: &mut DbConnection,
+    checked: &Checked,
+    now: NaiveDateTime,
 ) -> Result<Submitted, DieselError> {
-    crate::db::write_transaction(conn, |conn| {
-        let (invitation, round) = match follow(conn, token, now)? {
-            Link::Open(invitation, round) => (invitation, round),
-            Link::Closed(round) => return Ok(Submitted::Closed(round)),
-            Link::Unknown => return Ok(Submitted::Unknown),
-        };
-        let form = form(conn, forms, &invitation, round)?;
-        let slugs: Vec<String> = form.tools.iter().map(|t| t.slug.clone()).collect();
-        let answers = match survey::parse_response(pairs, &slugs, &form.questions) {
-            Err(malformed) => return Ok(Submitted::Malformed(malformed.0)),
-            Ok(Err(errors)) => return Ok(Submitted::Invalid(form, errors)),
-            Ok(Ok(answers)) => answers,
-        };
-        save(
-            conn,
-            &invitation,
-            &form.tools,
-            &keys.respondent_key(token),
-            &answers,
-        )?;
-        Ok(Submitted::Saved)
-    })
+    let once = |conn: &mut DbConnection| {
+        crate::db::write_transaction(conn, |conn| {
+            let round = rounds::by_id(conn, checked.invitation.round_id)?;
+            if !round.is_open(now) {
+                return Ok(Submitted::Closed(round));
+            }
+            let Checked {
+                invitation,
+                tools,
+                key,
+                answers,
+            } = checked;
+            save(conn, invitation, tools, key, answers)?;
+            Ok(Submitted::Saved)
+        })
+    };
+    match once(conn) {
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => once(conn),
+        other => other,
+    }
 }
 
 /// Stores `answers` (for the invitation's `tools`) under `key`, replacing

@@ -14,7 +14,7 @@ use super::{form, page};
 use crate::db::programs;
 use crate::db::rounds::{Invitation, Round};
 use crate::domain::survey::{self, FormErrors, Property, QuestionKind, ToolAnswer};
-use crate::surveys::respond::{self, Form, Opened, Submitted};
+use crate::surveys::respond::{self, Check, Form, Opened, Submitted};
 use crate::web::csrf;
 use crate::web::error::AppError;
 use crate::web::state::AppState;
@@ -335,10 +335,18 @@ pub async fn submit(
         token.clone(),
     );
     let for_render = pairs.clone();
-    match state
-        .write(move |conn| Ok(respond::submit(conn, &keys, &forms, &t, &pairs, now)?))
-        .await?
-    {
+    let checked = state
+        .db(move |conn| Ok(respond::check(conn, &keys, &forms, &t, &pairs, now)?))
+        .await?;
+    let submitted = match checked {
+        Check::Ready(checked) => {
+            state
+                .write(move |conn| Ok(respond::save_checked(conn, &checked, now)?))
+                .await?
+        }
+        Check::Done(submitted) => submitted,
+    };
+    match submitted {
         Submitted::Saved => Ok(page::see_other(&format!("/r/{token}/thanks"))),
         Submitted::Invalid(form, errors) => {
             let mut values = Values::new();
