@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use chrono::TimeDelta;
 use infrapulse::domain::account::Role;
 use reqwest::StatusCode;
 
@@ -14,7 +13,7 @@ use crate::results::{
     Answer, MEASURES, PROPERTIES, answer_all, fields, hundredths, mean_text, organisation,
     row_cells, values,
 };
-use crate::surveys::{open_round, post_answers, token_of};
+use crate::surveys::{close_round, open_round, post_answers, token_of};
 
 /// A parsed export: its header and its rows by column name.
 struct Csv {
@@ -83,13 +82,7 @@ async fn two_rounds() -> (TestApp, Vec<Answer>, Vec<Answer>) {
     let app = organisation().await;
     open_round(&app).await;
     let round1 = answer_all(&app, 1).await;
-    app.submit(
-        "/programs/pulse/rounds/1",
-        "/programs/pulse/rounds/1",
-        &[("action", "close")],
-    )
-    .await;
-    app.clock.advance(TimeDelta::seconds(1));
+    close_round(&app, 1).await;
     app.tick();
     open_round(&app).await;
     let round2 = answer_all(&app, 2).await;

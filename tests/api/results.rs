@@ -9,7 +9,7 @@ use infrapulse::domain::account::Role;
 use reqwest::StatusCode;
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app};
-use crate::surveys::{open_round, post_answers, token_of};
+use crate::surveys::{close_round, open_round, post_answers, token_of};
 
 pub const PROPERTIES: [&str; 5] = [
     "security",
@@ -306,13 +306,7 @@ async fn the_results_page_shows_what_the_answers_add_up_to() {
     assert!(html.contains("14 of 14 (100%)"), "response rate");
 
     // Round 2, then an edit moves the figures with it.
-    app.submit(
-        "/programs/pulse/rounds/1",
-        "/programs/pulse/rounds/1",
-        &[("action", "close")],
-    )
-    .await;
-    app.clock.advance(TimeDelta::seconds(1));
+    close_round(&app, 1).await;
     app.tick();
     open_round(&app).await;
     let mut round2 = answer_all(&app, 2).await;
@@ -474,13 +468,7 @@ async fn a_breach_comes_and_goes_with_the_baseline() {
     let cells = row_cells(&html, "id=\"m-reliability\"");
     assert_eq!(cells[6], format!("{above} breached"));
     // The dashboard reads closed rounds: close this one.
-    app.submit(
-        "/programs/pulse/rounds/1",
-        "/programs/pulse/rounds/1",
-        &[("action", "close")],
-    )
-    .await;
-    app.clock.advance(TimeDelta::seconds(1));
+    close_round(&app, 1).await;
     let (_, dash) = app.get_text("/").await;
     assert!(
         dash.contains(&format!("<strong class=\"bad\">{mean}</strong>")),

@@ -55,6 +55,15 @@ pub async fn open_round(app: &TestApp) -> reqwest::Response {
         .await
 }
 
+/// Closes round `number` of the program through its page, and moves the
+/// clock past the closing.
+pub async fn close_round(app: &TestApp, number: i64) {
+    let page = format!("/programs/pulse/rounds/{number}");
+    let res = app.submit(&page, &page, &[("action", "close")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "round {number} closes");
+    app.clock.advance(TimeDelta::seconds(1));
+}
+
 pub fn token_of(app: &TestApp, email: &str) -> String {
     use infrapulse::db::schema::{invitations, members};
     let (seed, legacy) = app.with_db(|conn| {
@@ -409,15 +418,7 @@ async fn editing_the_program_does_not_change_the_open_round() {
 
     // The next round asks what the program asks now, of the same team: a
     // form kept for the first round is not the second's.
-    let res = app
-        .submit(
-            "/programs/pulse/rounds/1",
-            "/programs/pulse/rounds/1",
-            &[("action", "close")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    app.clock.advance(TimeDelta::seconds(1));
+    close_round(&app, 1).await;
     assert_eq!(open_round(&app).await.status(), StatusCode::SEE_OTHER);
     let (status, next) = app
         .get_text(&format!("/r/{}", token_of(&app, "a1@example.com")))
@@ -594,15 +595,7 @@ async fn the_round_page_hides_small_groups_and_admins_can_close_it() {
         );
     }
 
-    let res = app
-        .submit(
-            "/programs/pulse/rounds/1",
-            "/programs/pulse/rounds/1",
-            &[("action", "close")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    app.clock.advance(TimeDelta::seconds(1));
+    close_round(&app, 1).await;
     assert_eq!(
         app.get(&format!("/r/{}", token_of(&app, "c1@example.com")))
             .await
