@@ -259,26 +259,19 @@ pub fn tools_for_team(
     round_id: i64,
     team_id: i64,
 ) -> QueryResult<Vec<RoundTool>> {
-    round_tools::table
-        .inner_join(
-            round_team_tools::table.on(round_team_tools::round_id
-                .eq(round_tools::round_id)
-                .and(round_team_tools::tool_id.eq(round_tools::tool_id))),
-        )
-        .filter(round_tools::round_id.eq(round_id))
-        .filter(round_team_tools::team_id.eq(team_id))
-        .select(round_tools::all_columns)
-        .order(round_tools::position.asc())
-        .load(conn)
+    Ok(tools_for_teams(conn, round_id, &[team_id])?
+        .into_iter()
+        .map(|(_, tool)| tool)
+        .collect())
 }
 
-/// The names of the tools each of `teams` is asked about in `round_id`,
-/// in the round's order: one query for a whole batch of emails.
-pub fn tool_names_for_teams(
+/// The round's tools each of `teams` used when the round opened, as (team
+/// id, tool), by team and in the round's order: one query for a batch.
+pub fn tools_for_teams(
     conn: &mut DbConnection,
     round_id: i64,
     teams: &[i64],
-) -> QueryResult<Vec<(i64, String)>> {
+) -> QueryResult<Vec<(i64, RoundTool)>> {
     round_tools::table
         .inner_join(
             round_team_tools::table.on(round_team_tools::round_id
@@ -287,7 +280,7 @@ pub fn tool_names_for_teams(
         )
         .filter(round_tools::round_id.eq(round_id))
         .filter(round_team_tools::team_id.eq_any(teams))
-        .select((round_team_tools::team_id, round_tools::name))
+        .select((round_team_tools::team_id, round_tools::all_columns))
         .order((round_team_tools::team_id, round_tools::position.asc()))
         .load(conn)
 }

@@ -160,8 +160,8 @@ impl Courier {
             let mut tools: HashMap<(i64, i64), Vec<String>> = HashMap::new();
             for (round, teams) in teams_of {
                 let teams: Vec<i64> = teams.into_iter().collect();
-                for (team, name) in rounds::tool_names_for_teams(c, round, &teams)? {
-                    tools.entry((round, team)).or_default().push(name);
+                for (team, tool) in rounds::tools_for_teams(c, round, &teams)? {
+                    tools.entry((round, team)).or_default().push(tool.name);
                 }
             }
             Ok(Some(Claimed { envelopes, tools }))
