@@ -729,3 +729,48 @@ async fn only_an_open_round_can_change_its_deadline() {
         StatusCode::GONE
     );
 }
+
+/// A form is checked before its write is queued (on SQLite the one writer
+/// only writes). A round that closes in between takes no answer: the write
+/// checks the round again, and nothing is stored.
+#[tokio::test]
+async fn a_round_closed_between_check_and_write_takes_no_answer() {
+    use infrapulse::clock::Clock;
+    use infrapulse::db::schema::{responses, tool_answers};
+    use infrapulse::surveys::respond::{self, Check, Submitted};
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let token = token_of(&app, "b1@example.com");
+    let pairs = answer("ci");
+    let now = app.clock.now();
+    let checked = app.with_db(|conn| {
+        respond::check(
+            conn,
+            &app.state.links,
+            &app.state.forms,
+            &token,
+            &pairs,
+            now,
+        )
+        .unwrap()
+    });
+    let Check::Ready(checked) = checked else {
+        panic!("a valid form is ready to be written");
+    };
+
+    close_round(&app, 1).await;
+    let later = app.clock.now();
+    let saved = app.with_db(|conn| respond::save_checked(conn, &checked, later).unwrap());
+    assert!(
+        matches!(saved, Submitted::Closed(_)),
+        "the round has closed"
+    );
+    let (stored, answers): (i64, i64) = app.with_db(|conn| {
+        (
+            responses::table.count().get_result(conn).unwrap(),
+            tool_answers::table.count().get_result(conn).unwrap(),
+        )
+    });
+    assert_eq!((stored, answers), (0, 0), "nothing is stored");
+}
