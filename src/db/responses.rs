@@ -31,13 +31,17 @@ pub fn insert(conn: &mut DbConnection, round_id: i64, team_id: i64, key: &str) -
     Ok(id)
 }
 
-/// Takes the response's row lock for the rest of the transaction (a no-op
-/// update, so it works on both backends): two edits of one response queue
-/// here instead of interleaving their deletes and inserts of its answers.
-pub fn lock(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
-    diesel::update(responses::table.find(id))
+/// The response under `key`, its row locked for the rest of the
+/// transaction (a no-op update, so it works on both backends; finding and
+/// locking in one statement is one round trip): two edits of one response
+/// queue here instead of interleaving their deletes and inserts of its
+/// answers.
+pub fn lock_by_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<i64>> {
+    diesel::update(responses::table.filter(responses::respondent_key.eq(key)))
         .set(responses::round_id.eq(responses::round_id))
-        .execute(conn)
+        .returning(responses::id)
+        .get_result(conn)
+        .optional()
 }
 
 /// A positive random 63-bit id.
@@ -138,31 +142,6 @@ pub fn replace_answers(
         )
         .execute(conn)?;
     }
-    let answers: Vec<_> = tools
-        .iter()
-        .map(|(tool_id, a)| {
-            let [security, reliability, usability, efficiency, latency] = a.ratings;
-            (
-                tool_answers::response_id.eq(response_id),
-                tool_answers::tool_id.eq(*tool_id),
-                tool_answers::not_used.eq(a.not_used),
-                tool_answers::security.eq(security),
-                tool_answers::reliability.eq(reliability),
-                tool_answers::usability.eq(usability),
-                tool_answers::efficiency.eq(efficiency),
-                tool_answers::latency.eq(latency),
-                tool_answers::satisfaction.eq(a.satisfaction),
-                tool_answers::hours_lost.eq(a.hours_lost),
-                tool_answers::pain.eq(&a.pain),
-                tool_answers::proposal.eq(&a.proposal),
-                tool_answers::round_id.eq(response.round_id),
-                tool_answers::team_id.eq(response.team_id),
-                // The grouping looks at every new answer: its comments join
-                // themes, and its ratings move the themes' figures.
-                tool_answers::themed.eq(false),
-            )
-        })
-        .collect();
     let extra: Vec<_> = questions
         .iter()
         .map(|(question_id, value)| {
@@ -176,10 +155,8 @@ pub fn replace_answers(
     match conn {
         // One statement per table: each is a round trip to the server.
         DbConnection::Postgresql(pg) => {
-            if !answers.is_empty() {
-                diesel::insert_into(tool_answers::table)
-                    .values(&answers)
-                    .execute(pg)?;
+            if !tools.is_empty() {
+                ToolAnswerColumns::new(response, tools).execute(pg)?;
             }
             if !extra.is_empty() {
                 diesel::insert_into(question_answers::table)
@@ -189,9 +166,27 @@ pub fn replace_answers(
         }
         // In-process, a cached statement per row costs next to nothing.
         DbConnection::Sqlite(lite) => {
-            for row in answers {
+            for (tool_id, a) in tools {
+                let [security, reliability, usability, efficiency, latency] = a.ratings;
                 diesel::insert_into(tool_answers::table)
-                    .values(row)
+                    .values((
+                        tool_answers::response_id.eq(response_id),
+                        tool_answers::tool_id.eq(*tool_id),
+                        tool_answers::not_used.eq(a.not_used),
+                        tool_answers::security.eq(security),
+                        tool_answers::reliability.eq(reliability),
+                        tool_answers::usability.eq(usability),
+                        tool_answers::efficiency.eq(efficiency),
+                        tool_answers::latency.eq(latency),
+                        tool_answers::satisfaction.eq(a.satisfaction),
+                        tool_answers::hours_lost.eq(a.hours_lost),
+                        tool_answers::pain.eq(&a.pain),
+                        tool_answers::proposal.eq(&a.proposal),
+                        tool_answers::round_id.eq(response.round_id),
+                        tool_answers::team_id.eq(response.team_id),
+                        // As in `ToolAnswerColumns`: new answers are unthemed.
+                        tool_answers::themed.eq(false),
+                    ))
                     .execute(lite)?;
             }
             for row in extra {
@@ -292,3 +287,82 @@ pub fn count_for_round(conn: &mut DbConnection, round_id: i64) -> QueryResult<i6
         .select(count_star())
         .get_result(conn)
 }
+
+/// A response's tool answers as one `INSERT … SELECT FROM unnest(arrays)`,
+/// for PostgreSQL: its text is the same for any number of tools, so it is
+/// prepared once per connection, where a multi-row `VALUES` list (15
+/// parameters a row) would be parsed and planned at every submission.
+struct ToolAnswerColumns<'a> {
+    response: Filed,
+    tool_ids: Vec<i64>,
+    not_used: Vec<bool>,
+    ratings: [Vec<Option<i64>>; 7],
+    pains: Vec<&'a str>,
+    proposals: Vec<&'a str>,
+}
+
+impl<'a> ToolAnswerColumns<'a> {
+    fn new(response: Filed, tools: &[(i64, &'a ToolAnswer)]) -> Self {
+        let ratings = std::array::from_fn(|i| {
+            tools
+                .iter()
+                .map(|(_, a)| match i {
+                    0..5 => a.ratings[i],
+                    5 => a.satisfaction,
+                    _ => a.hours_lost,
+                })
+                .collect()
+        });
+        ToolAnswerColumns {
+            response,
+            tool_ids: tools.iter().map(|(id, _)| *id).collect(),
+            not_used: tools.iter().map(|(_, a)| a.not_used).collect(),
+            ratings,
+            pains: tools.iter().map(|(_, a)| a.pain.as_str()).collect(),
+            proposals: tools.iter().map(|(_, a)| a.proposal.as_str()).collect(),
+        }
+    }
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for ToolAnswerColumns<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text};
+        // The grouping looks at every new answer (themed = FALSE): its
+        // comments join themes, and its ratings move the themes' figures.
+        out.push_sql(
+            "INSERT INTO tool_answers (response_id, round_id, team_id, themed, tool_id, \
+             not_used, security, reliability, usability, efficiency, latency, satisfaction, \
+             hours_lost, pain, proposal) SELECT ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.response.id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&self.response.round_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&self.response.team_id)?;
+        out.push_sql(", FALSE, * FROM unnest(");
+        out.push_bind_param::<Array<BigInt>, _>(&self.tool_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Bool>, _>(&self.not_used)?;
+        for column in &self.ratings {
+            out.push_sql(", ");
+            out.push_bind_param::<Array<Nullable<BigInt>>, _>(column)?;
+        }
+        for column in [&self.pains, &self.proposals] {
+            out.push_sql(", ");
+            out.push_bind_param::<Array<Text>, _>(column)?;
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+// Its text does not depend on its values: one cached statement.
+impl diesel::query_builder::QueryId for ToolAnswerColumns<'_> {
+    type QueryId = ToolAnswerColumns<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl RunQueryDsl<diesel::PgConnection> for ToolAnswerColumns<'_> {}

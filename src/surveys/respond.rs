@@ -12,7 +12,7 @@ use super::forms::Forms;
 use super::links::{self, LinkKeys};
 use crate::db::DbConnection;
 use crate::db::responses::{self, StoredAnswers};
-use crate::db::rounds::{self, Invitation, Round, RoundQuestion, RoundTool};
+use crate::db::rounds::{self, Hold, Invitation, Round, RoundQuestion, RoundTool};
 use crate::domain::survey::{self, FormErrors, Question, ResponseAnswers};
 
 /// A link's form: its round, and what its member's team is asked.
@@ -48,8 +48,13 @@ enum Link {
     Unknown,
 }
 
-fn follow(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Link, DieselError> {
-    Ok(match find(conn, token)? {
+fn follow(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+    hold: Hold,
+) -> Result<Link, DieselError> {
+    Ok(match lookup(conn, token, hold)? {
         None => Link::Unknown,
         Some((_, round)) if !round.is_open(now) => Link::Closed(round),
         Some((invitation, round)) => Link::Open(invitation, round),
@@ -62,10 +67,18 @@ pub fn find(
     conn: &mut DbConnection,
     token: &str,
 ) -> Result<Option<(Invitation, Round)>, DieselError> {
+    lookup(conn, token, Hold::Nothing)
+}
+
+fn lookup(
+    conn: &mut DbConnection,
+    token: &str,
+    hold: Hold,
+) -> Result<Option<(Invitation, Round)>, DieselError> {
     if !links::is_token_shaped(token) {
         return Ok(None);
     }
-    rounds::invitation_by_token(conn, &links::token_hash(token), token)
+    rounds::invitation_by_token(conn, &links::token_hash(token), token, hold)
 }
 
 /// A round's questions as the form asks them.
@@ -107,7 +120,7 @@ pub fn open(
     now: NaiveDateTime,
 ) -> Result<Opened, DieselError> {
     crate::db::read_together(conn, |conn| {
-        let (invitation, round) = match follow(conn, token, now)? {
+        let (invitation, round) = match follow(conn, token, now, Hold::Nothing)? {
             Link::Open(invitation, round) => (invitation, round),
             Link::Closed(round) => return Ok(Opened::Closed(round)),
             Link::Unknown => return Ok(Opened::Unknown),
@@ -146,7 +159,19 @@ pub fn check(
     pairs: &[(String, String)],
     now: NaiveDateTime,
 ) -> Result<Check, DieselError> {
-    let (invitation, round) = match follow(conn, token, now)? {
+    checking(conn, keys, forms, token, pairs, now, Hold::Nothing)
+}
+
+fn checking(
+    conn: &mut DbConnection,
+    keys: &LinkKeys,
+    forms: &Forms,
+    token: &str,
+    pairs: &[(String, String)],
+    now: NaiveDateTime,
+    hold: Hold,
+) -> Result<Check, DieselError> {
+    let (invitation, round) = match follow(conn, token, now, hold)? {
         Link::Open(invitation, round) => (invitation, round),
         Link::Closed(round) => return Ok(Check::Done(Submitted::Closed(round))),
         Link::Unknown => return Ok(Check::Done(Submitted::Unknown)),
@@ -169,33 +194,70 @@ pub fn check(
 
 /// Saves a checked form as the link's response, replacing any earlier
 /// answers, if its round is still open (it may have closed since the
-/// check). Two first submissions racing each other end as one response:
-/// the loser hits the unique key and runs again as an edit.
+/// check): for a write queued apart from its check, as SQLite's one
+/// writer's are.
 pub fn save_checked(
     conn: &mut DbConnection,
     checked: &Checked,
     now: NaiveDateTime,
 ) -> Result<Submitted, DieselError> {
-    let once = |conn: &mut DbConnection| {
+    again_on_clash(conn, |conn| {
         crate::db::write_transaction(conn, |conn| {
             let round = rounds::by_id(conn, checked.invitation.round_id)?;
             if !round.is_open(now) {
                 return Ok(Submitted::Closed(round));
             }
-            let Checked {
-                invitation,
-                tools,
-                key,
-                answers,
-            } = checked;
-            save(conn, invitation, tools, key, answers)?;
+            store(conn, checked)?;
             Ok(Submitted::Saved)
         })
-    };
+    })
+}
+
+/// Checks a submitted form and saves it in one transaction, which reads
+/// the round once and holds it (`Hold::Round`): for connections that write
+/// side by side, as PostgreSQL's do, where each statement is a round trip.
+pub fn submit(
+    conn: &mut DbConnection,
+    keys: &LinkKeys,
+    forms: &Forms,
+    token: &str,
+    pairs: &[(String, String)],
+    now: NaiveDateTime,
+) -> Result<Submitted, DieselError> {
+    again_on_clash(conn, |conn| {
+        crate::db::write_transaction(conn, |conn| {
+            match checking(conn, keys, forms, token, pairs, now, Hold::Round)? {
+                Check::Done(submitted) => Ok(submitted),
+                Check::Ready(checked) => {
+                    store(conn, &checked)?;
+                    Ok(Submitted::Saved)
+                }
+            }
+        })
+    })
+}
+
+/// Runs a saving transaction again if it hit a unique key: two first
+/// submissions of one link racing each other end as one response, the
+/// loser's second run finding the winner's and editing it.
+fn again_on_clash(
+    conn: &mut DbConnection,
+    mut once: impl FnMut(&mut DbConnection) -> Result<Submitted, DieselError>,
+) -> Result<Submitted, DieselError> {
     match once(conn) {
         Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => once(conn),
         other => other,
     }
+}
+
+fn store(conn: &mut DbConnection, checked: &Checked) -> Result<(), DieselError> {
+    let Checked {
+        invitation,
+        tools,
+        key,
+        answers,
+    } = checked;
+    save(conn, invitation, tools, key, answers)
 }
 
 /// Stores `answers` (for the invitation's `tools`) under `key`, replacing
@@ -218,11 +280,8 @@ pub fn save(
         .iter()
         .map(|(id, v)| (*id, v.as_str()))
         .collect();
-    let (id, new) = match responses::find_by_key(conn, key)? {
-        Some(id) => {
-            responses::lock(conn, id)?;
-            (id, false)
-        }
+    let (id, new) = match responses::lock_by_key(conn, key)? {
+        Some(id) => (id, false),
         None => (
             responses::insert(conn, invitation.round_id, invitation.team_id, key)?,
             true,

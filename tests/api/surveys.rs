@@ -774,3 +774,102 @@ async fn a_round_closed_between_check_and_write_takes_no_answer() {
     });
     assert_eq!((stored, answers), (0, 0), "nothing is stored");
 }
+
+/// A submission and a close racing: the close waits for a submission that
+/// read the round open, then seals its answer with the rest, so no answer
+/// keeps its key or a small team's name. On PostgreSQL the submission holds
+/// the round's row (without that, the close would not wait, and the answer
+/// would land unsealed after it); the test sees the close waiting before
+/// it lets the submission commit. On SQLite a write holds the whole
+/// database, so the close always queues behind it.
+#[tokio::test]
+async fn a_close_waits_for_a_submission_in_flight_and_seals_its_answer() {
+    use std::sync::mpsc;
+
+    use diesel::sql_types::BigInt;
+    use infrapulse::clock::Clock;
+    use infrapulse::db::schema::responses;
+    use infrapulse::surveys::respond::{self, Submitted};
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let token = token_of(&app, "b1@example.com");
+    let round = app.with_db(|conn| respond::find(conn, &token).unwrap().unwrap().1);
+    let now = app.clock.now();
+
+    let (submitted_tx, submitted) = mpsc::channel();
+    let (commit, commit_rx) = mpsc::channel::<()>();
+    let submitting = {
+        let (pool, keys, forms) = (
+            app.state.pool.clone(),
+            app.state.links.clone(),
+            app.state.forms.clone(),
+        );
+        let pairs = answer("ci");
+        let token = token.clone();
+        std::thread::spawn(move || {
+            let mut conn = pool.get().unwrap();
+            // The submission's transaction, kept open until told.
+            infrapulse::db::write_transaction(&mut conn, |conn| {
+                let saved = respond::submit(conn, &keys, &forms, &token, &pairs, now)?;
+                submitted_tx
+                    .send(matches!(saved, Submitted::Saved))
+                    .unwrap();
+                commit_rx.recv().unwrap();
+                Ok::<_, diesel::result::Error>(())
+            })
+            .unwrap();
+        })
+    };
+    assert!(
+        submitted.recv().unwrap(),
+        "the round is open: the answer is saved"
+    );
+
+    let (closed_tx, closed) = mpsc::channel();
+    let closing = {
+        let (pool, keys, round) = (app.state.pool.clone(), app.state.links.clone(), round);
+        std::thread::spawn(move || {
+            let mut conn = pool.get().unwrap();
+            let outcome = infrapulse::surveys::close_round(&mut conn, &keys, &round, now);
+            closed_tx.send(()).unwrap();
+            outcome.unwrap()
+        })
+    };
+    if app.db.is_postgres() {
+        // Until the close waits on a lock, or is done without waiting.
+        let mut observer = app.state.pool.get().unwrap();
+        loop {
+            #[derive(QueryableByName)]
+            struct Waiting {
+                #[diesel(sql_type = BigInt)]
+                n: i64,
+            }
+            let waiting: Waiting = diesel::sql_query(
+                "SELECT count(*) AS n FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .get_result(&mut *observer)
+            .unwrap();
+            if waiting.n > 0 || closed.try_recv().is_ok() {
+                break;
+            }
+            std::thread::yield_now();
+        }
+    }
+    commit.send(()).unwrap();
+    submitting.join().unwrap();
+    assert!(closing.join().unwrap().is_some(), "the round closes");
+
+    let stored: Vec<(Option<String>, Option<i64>)> = app.with_db(|conn| {
+        responses::table
+            .select((responses::respondent_key, responses::team_id))
+            .load(conn)
+            .unwrap()
+    });
+    assert_eq!(
+        stored,
+        vec![(None, None)],
+        "the answer is stored, sealed: no key, and no name for a team of one"
+    );
+}
