@@ -106,7 +106,11 @@ impl Server {
     pub fn start(configure: impl FnOnce(&mut std::process::Command)) -> anyhow::Result<Server> {
         use std::process::Stdio;
         let port = free_port()?;
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_infrapulse"));
+        let mut cmd = std::process::Command::new(
+            // Another build of the server, to alternate two builds in one session.
+            std::env::var_os("BENCH_SERVER")
+                .unwrap_or_else(|| env!("CARGO_BIN_EXE_infrapulse").into()),
+        );
         cmd.args(["serve", "--no-scheduler"])
             .env("BIND", format!("127.0.0.1:{port}"))
             .env("INFRAPULSE_ADMIN_EMAIL", ADMIN_EMAIL)
