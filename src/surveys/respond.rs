@@ -8,7 +8,9 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use chrono::NaiveDateTime;
 
-use super::forms::Forms;
+use std::sync::Arc;
+
+use super::forms::{FormParts, Forms};
 use super::links::{self, LinkKeys};
 use crate::db::DbConnection;
 use crate::db::responses::{self, StoredAnswers};
@@ -18,9 +20,9 @@ use crate::domain::survey::{self, FormErrors, Question, ResponseAnswers};
 /// A link's form: its round, and what its member's team is asked.
 pub struct Form {
     pub round: Round,
-    /// The round's tools that the member's team used when it opened.
-    pub tools: Vec<RoundTool>,
-    pub questions: Vec<Question>,
+    /// The round's tools that the member's team used when it opened, and
+    /// the round's questions: shared with `Forms`, not copied per request.
+    pub parts: Arc<FormParts>,
     /// What was saved before, when opening the form.
     pub saved: Option<StoredAnswers>,
 }
@@ -102,10 +104,8 @@ fn form(
     invitation: &Invitation,
     round: Round,
 ) -> Result<Form, DieselError> {
-    let parts = forms.get(conn, round.id, invitation.team_id)?;
     Ok(Form {
-        tools: parts.tools.clone(),
-        questions: parts.questions.clone(),
+        parts: forms.get(conn, round.id, invitation.team_id)?,
         round,
         saved: None,
     })
@@ -137,7 +137,7 @@ pub fn open(
 /// A submitted form that passed its checks, ready to be written.
 pub struct Checked {
     invitation: Invitation,
-    tools: Vec<RoundTool>,
+    parts: Arc<FormParts>,
     key: String,
     answers: ResponseAnswers,
 }
@@ -177,14 +177,14 @@ fn checking(
         Link::Unknown => return Ok(Check::Done(Submitted::Unknown)),
     };
     let form = form(conn, forms, &invitation, round)?;
-    let slugs: Vec<String> = form.tools.iter().map(|t| t.slug.clone()).collect();
+    let slugs: Vec<String> = form.parts.tools.iter().map(|t| t.slug.clone()).collect();
     Ok(
-        match survey::parse_response(pairs, &slugs, &form.questions) {
+        match survey::parse_response(pairs, &slugs, &form.parts.questions) {
             Err(malformed) => Check::Done(Submitted::Malformed(malformed.0)),
             Ok(Err(errors)) => Check::Done(Submitted::Invalid(form, errors)),
             Ok(Ok(answers)) => Check::Ready(Checked {
                 invitation,
-                tools: form.tools,
+                parts: form.parts,
                 key: keys.respondent_key(token),
                 answers,
             }),
@@ -253,11 +253,11 @@ fn again_on_clash(
 fn store(conn: &mut DbConnection, checked: &Checked) -> Result<(), DieselError> {
     let Checked {
         invitation,
-        tools,
+        parts,
         key,
         answers,
     } = checked;
-    save(conn, invitation, tools, key, answers)
+    save(conn, invitation, &parts.tools, key, answers)
 }
 
 /// Stores `answers` (for the invitation's `tools`) under `key`, replacing

@@ -145,6 +145,7 @@ fn saved_values(form: &Form) -> Values {
         return Values::new();
     };
     let slugs: HashMap<i64, &str> = form
+        .parts
         .tools
         .iter()
         .map(|t| (t.tool_id, t.slug.as_str()))
@@ -159,7 +160,7 @@ fn saved_values(form: &Form) -> Values {
 
 /// The label a field has on the form, for the error summary.
 fn field_label(form: &Form, field: &str) -> String {
-    for t in &form.tools {
+    for t in &form.parts.tools {
         if let Some(rest) = field.strip_prefix(&format!("t.{}.", t.slug)) {
             let what = Property::ALL
                 .iter()
@@ -175,7 +176,8 @@ fn field_label(form: &Form, field: &str) -> String {
             return format!("{}: {what}", t.name);
         }
     }
-    form.questions
+    form.parts
+        .questions
         .iter()
         .find(|q| q.field() == field)
         .map_or_else(|| field.to_owned(), |q| q.prompt.clone())
@@ -197,6 +199,7 @@ fn render(
             .unwrap_or_default()
     };
     let tool_views: Vec<ToolView> = form
+        .parts
         .tools
         .iter()
         .enumerate()
@@ -245,6 +248,7 @@ fn render(
         })
         .collect();
     let question_views: Vec<QuestionView> = form
+        .parts
         .questions
         .iter()
         .map(|q| {
