@@ -125,9 +125,15 @@ pub fn has_queued(
 }
 
 /// Claims up to `limit` emails that are due, or whose worker's lease ran out,
-/// for `lease`. On PostgreSQL, rows another worker is claiming at this moment
-/// are skipped rather than waited for; on SQLite the write lock serialises
-/// claimers. Returns the claimed ids.
+/// for `lease`: the earliest due first. On PostgreSQL, rows another worker
+/// is claiming at this moment are skipped rather than waited for; on SQLite
+/// the write lock serialises claimers. Returns the claimed ids.
+///
+/// Each claimable status is read on its own, in `(status, due_at)` index
+/// order, so a claim reads about `limit` rows per status however many sent
+/// emails the outbox keeps. One query with an `OR` across statuses cannot
+/// use that order: both backends scanned and sorted the whole table, on
+/// every claim.
 pub fn claim(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -135,24 +141,31 @@ pub fn claim(
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
     super::write_transaction(conn, |conn| {
-        macro_rules! due {
-            () => {
+        macro_rules! first {
+            ($status:expr, $ready:expr) => {
                 outbox::table
-                    .filter(
-                        outbox::status
-                            .eq_any([QUEUED, RETRYING])
-                            .and(outbox::due_at.le(now))
-                            .or(outbox::status.eq(SENDING).and(outbox::lease_until.lt(now))),
-                    )
+                    .filter(outbox::status.eq($status))
+                    .filter($ready)
                     .order((outbox::due_at.asc(), outbox::id.asc()))
-                    .select(outbox::id)
+                    .select((outbox::due_at, outbox::id))
                     .limit(limit)
             };
         }
-        let ids: Vec<i64> = match conn {
-            DbConnection::Postgresql(c) => due!().for_update().skip_locked().load(c)?,
-            DbConnection::Sqlite(c) => due!().load(c)?,
-        };
+        macro_rules! load {
+            ($query:expr) => {
+                match conn {
+                    DbConnection::Postgresql(c) => $query.for_update().skip_locked().load(c)?,
+                    DbConnection::Sqlite(c) => $query.load(c)?,
+                }
+            };
+        }
+        let queued: Vec<(NaiveDateTime, i64)> = load!(first!(QUEUED, outbox::due_at.le(now)));
+        let retrying: Vec<(NaiveDateTime, i64)> = load!(first!(RETRYING, outbox::due_at.le(now)));
+        let lapsed: Vec<(NaiveDateTime, i64)> = load!(first!(SENDING, outbox::lease_until.lt(now)));
+        let mut due = [queued, retrying, lapsed].concat();
+        due.sort_unstable();
+        due.truncate(usize::try_from(limit).unwrap_or(0));
+        let ids: Vec<i64> = due.into_iter().map(|(_, id)| id).collect();
         if !ids.is_empty() {
             diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
                 .set((

@@ -312,6 +312,66 @@ async fn a_worker_that_dies_holding_a_lease_loses_nothing() {
     assert!(by_recipient(&received).values().all(|e| e.len() == 1));
 }
 
+/// A claim reads each kind of claimable row apart (queued, retrying, and
+/// sending under a lease that ran out); together they must still come
+/// earliest due first, and nothing else may be taken: not an email whose
+/// retry is not due, not one under a live lease, not one already sent.
+#[tokio::test]
+async fn a_claim_takes_the_earliest_due_of_every_kind_and_nothing_else() {
+    use infrapulse::db::outbox::{QUEUED, RETRYING, SENDING, SENT, claim};
+    use infrapulse::mail::courier::LEASE;
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(&sink).await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let now = infrapulse::clock::Clock::now(app.clock.as_ref());
+    let ids: Vec<i64> = app.with_db(|conn| {
+        outbox::table
+            .select(outbox::id)
+            .order(outbox::id)
+            .load(conn)
+            .unwrap()
+    });
+    assert_eq!(ids.len(), 6);
+    let minutes = |m: i64| now + TimeDelta::minutes(m);
+    // (status, due_at, lease_until) per row, in id order.
+    let rows = [
+        (QUEUED, minutes(-5), None),
+        (RETRYING, minutes(-30), None),
+        (SENDING, minutes(-60), Some(minutes(-1))),
+        (RETRYING, minutes(10), None),
+        (SENDING, minutes(-90), Some(minutes(5))),
+        (SENT, minutes(-120), None),
+    ];
+    app.with_db(|conn| {
+        for (id, (status, due, lease)) in ids.iter().zip(rows) {
+            diesel::update(outbox::table.find(id))
+                .set((
+                    outbox::status.eq(status),
+                    outbox::due_at.eq(due),
+                    outbox::lease_until.eq(lease),
+                ))
+                .execute(conn)
+                .unwrap();
+        }
+    });
+
+    let first = app.with_db(|conn| claim(conn, now, LEASE, 2).unwrap());
+    assert_eq!(
+        first,
+        vec![ids[2], ids[1]],
+        "the lapsed lease, then the retry"
+    );
+    let rest = app.with_db(|conn| claim(conn, now, LEASE, 10).unwrap());
+    assert_eq!(
+        rest,
+        vec![ids[0]],
+        "then the queued; the others are not due"
+    );
+    let none = app.with_db(|conn| claim(conn, now, LEASE, 10).unwrap());
+    assert!(none.is_empty(), "claimed rows are leased: {none:?}");
+}
+
 /// The server takes the emails but their outcomes cannot be committed (a
 /// trigger refuses them): the pass fails rather than pretending, the rows
 /// stay claimed, and once the database takes writes again and the lease
