@@ -234,12 +234,12 @@ async fn schedule(state: web::Data<AppState>) {
 }
 
 /// Sends due email whenever woken, and at least every `DELIVERY_EVERY`,
-/// one batch at a time until none is due or the server is stopping.
+/// until none is due or the server is stopping.
 async fn deliver(state: web::Data<AppState>, mut stopping: tokio::sync::watch::Receiver<bool>) {
     let courier = state.courier();
     tracing::info!(transport = %state.mailer.description, "delivery worker started");
     while !*stopping.borrow() {
-        match courier.deliver_batch().await {
+        match courier.deliver_due_while(|| !*stopping.borrow()).await {
             Ok(report) if report != Default::default() => {
                 tracing::info!(?report, "delivered email");
                 continue;

@@ -6,11 +6,11 @@
 //! Outcomes are committed together: each is queued the moment the server
 //! answers, and a committer writes all those waiting in one transaction
 //! while the connections go on sending; one durable commit per email, not
-//! the SMTP conversation, was what limited delivery. A batch ends only once
+//! the SMTP conversation, was what limited delivery. A pass ends only once
 //! every outcome in it is committed, so no lease is given up early, and a
 //! crash can resend only what was sent during the last commit's
-//! milliseconds. Once a commit fails the batch sends nothing more: every
-//! email sent then would go again when its lease runs out.
+//! milliseconds. Once a commit fails the pass sends and claims nothing more:
+//! every email sent then would go again when its lease runs out.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -49,13 +49,6 @@ pub struct DeliveryReport {
 }
 
 impl DeliveryReport {
-    fn merge(&mut self, other: DeliveryReport) {
-        self.sent += other.sent;
-        self.retrying += other.retrying;
-        self.failed += other.failed;
-        self.skipped += other.skipped;
-    }
-
     fn add(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Sent => self.sent += 1,
@@ -115,24 +108,49 @@ struct Addressed {
 
 impl Courier {
     /// Sends every email that is due now, batch after batch, until none is
-    /// left. The next batch is claimed and read while one is sending, so
-    /// the connections do not wait on the database between batches.
+    /// left or `go_on` says to stop. One batch is claimed ahead while the
+    /// connections send, and the connections go from one batch straight to
+    /// the next: they never wait for the database between batches.
+    pub async fn deliver_due_while(
+        &self,
+        go_on: impl Fn() -> bool,
+    ) -> anyhow::Result<DeliveryReport> {
+        let stalled = &AtomicBool::new(false);
+        let (ahead, claimed) = mpsc::channel::<Claimed>(1);
+        let claiming = async move {
+            let ahead = ahead;
+            while go_on() && !stalled.load(Ordering::Relaxed) {
+                let Some(batch) = self.claim().await? else {
+                    break;
+                };
+                if ahead.send(batch).await.is_err() {
+                    break;
+                }
+            }
+            Ok::<(), anyhow::Error>(())
+        };
+        let batches = futures_util::stream::unfold(claimed, |mut claimed| async move {
+            claimed.recv().await.map(|batch| (batch, claimed))
+        });
+        let (claims, sent) =
+            futures_util::future::join(claiming, self.send(batches, stalled)).await;
+        let report = sent?;
+        claims.map(|()| report)
+    }
+
+    /// Sends every email that is due now; see `deliver_due_while`.
     pub async fn deliver_due(&self) -> anyhow::Result<DeliveryReport> {
-        let mut report = DeliveryReport::default();
-        let mut next = self.claim().await?;
-        while let Some(batch) = next {
-            let (sent, following) =
-                futures_util::future::join(self.send(batch), self.claim()).await;
-            report.merge(sent?);
-            next = following?;
-        }
-        Ok(report)
+        self.deliver_due_while(|| true).await
     }
 
     /// Claims one batch and sends it; an empty report when nothing was due.
     pub async fn deliver_batch(&self) -> anyhow::Result<DeliveryReport> {
         match self.claim().await? {
-            Some(batch) => self.send(batch).await,
+            Some(batch) => {
+                let stalled = &AtomicBool::new(false);
+                self.send(futures_util::stream::iter([batch]), stalled)
+                    .await
+            }
             None => Ok(DeliveryReport::default()),
         }
     }
@@ -169,18 +187,29 @@ impl Courier {
         .await
     }
 
-    /// Sends a claimed batch and records every outcome.
-    async fn send(&self, batch: Claimed) -> anyhow::Result<DeliveryReport> {
-        let Claimed { envelopes, tools } = batch;
-        let mut report = DeliveryReport::default();
+    /// Sends the claimed batches, `in_flight` emails at a time, and records
+    /// every outcome; done once every outcome is committed.
+    async fn send(
+        &self,
+        batches: impl futures_util::Stream<Item = Claimed>,
+        stalled: &AtomicBool,
+    ) -> anyhow::Result<DeliveryReport> {
+        let envelopes = batches.flat_map(|Claimed { envelopes, tools }| {
+            let tools = Arc::new(tools);
+            futures_util::stream::iter(envelopes.into_iter().map(move |e| (e, tools.clone())))
+        });
         let (records, queue) = mpsc::unbounded_channel();
-        let stalled = &AtomicBool::new(false);
         let sending = async move {
             // Held here, so the committer ends when the sending does.
             let records = records;
-            let mut outcomes = futures_util::stream::iter(envelopes)
-                .map(|envelope| self.deliver_one(envelope, &tools, &records, stalled))
+            let mut report = DeliveryReport::default();
+            let outcomes = envelopes
+                .map(|(envelope, tools)| {
+                    let records = &records;
+                    async move { self.deliver_one(envelope, &tools, records, stalled).await }
+                })
                 .buffer_unordered(self.mailer.in_flight);
+            let mut outcomes = std::pin::pin!(outcomes);
             while let Some(outcome) = outcomes.next().await {
                 if let Some(outcome) = outcome {
                     report.add(outcome);
