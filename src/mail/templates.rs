@@ -71,6 +71,7 @@ impl EmailTemplates {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape_html);
         tera.add_raw_templates(sources)
             .map_err(|e| anyhow::anyhow!("an email template does not parse: {e:?}"))?;
         let templates = EmailTemplates { tera };
@@ -92,6 +93,24 @@ impl EmailTemplates {
             html: self.tera.render(&format!("{name}.html"), &ctx)?,
         })
     }
+}
+
+/// Escapes the five characters that matter in HTML text and in quoted
+/// attributes. Tera's own escaping also writes `/` as `&#x2F;`, which
+/// turns every link into a line too long for a 7bit email body.
+fn escape_html(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + raw.len() / 8);
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Whitespace and control characters (CR and LF among them) become single
@@ -133,7 +152,39 @@ mod tests {
         assert!(r.subject.starts_with("Pulse Bcc: everyone@example.com:"));
         assert!(!r.html.contains("<script>"));
         assert!(r.html.contains("&lt;script&gt;"));
+        let quoted = EmailData {
+            name: "\"><img src=x onerror=alert(1)> O'Neil & co".into(),
+            link: "https://pulse.example.com/r/x\" onmouseover=\"alert(1)".into(),
+            ..sample()
+        };
+        let r = templates.render(Kind::Invitation, &quoted).unwrap();
+        assert!(!r.html.contains("<img") && !r.html.contains("\" onmouseover"));
+        assert!(
+            r.html
+                .contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt; O&#x27;Neil &amp; co")
+        );
         assert!(r.text.contains(&data.link));
+    }
+
+    /// lettre sends a body whose lines all fit in 76 characters as 7bit,
+    /// readable as it stands, and quoted-printable-encodes it otherwise
+    /// (slower to build, and `=` soft breaks in the source). With names
+    /// and links of a usual length, the embedded templates fit.
+    #[test]
+    fn embedded_bodies_fit_in_7bit_lines() {
+        let templates = EmailTemplates::load(None).unwrap();
+        let data = EmailData {
+            link: format!("https://pulse.example.com/r/{}", "f".repeat(32)),
+            stop_link: format!("https://pulse.example.com/r/{}/stop", "f".repeat(32)),
+            program: "Quarterly infrastructure pulse".into(),
+            ..sample()
+        };
+        for kind in [Kind::Invitation, Kind::Reminder, Kind::Thanks] {
+            let r = templates.render(kind, &data).unwrap();
+            for line in r.text.lines().chain(r.html.lines()) {
+                assert!(line.len() < 75, "{kind:?}: {} long: {line}", line.len());
+            }
+        }
     }
 
     #[test]
