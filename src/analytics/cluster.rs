@@ -60,6 +60,67 @@ pub fn add(a: &mut Vector, b: &[(u32, f32)], scale: f32) {
     *a = out;
 }
 
+/// A sum of sparse vectors built term by term. Adding costs the length of
+/// the vector added, where `add` rebuilds the whole sum each time (the
+/// centroid of a theme of 10,000 comments cost 10,000 copies of its
+/// thousands of terms). Each term's additions happen in the order `add`
+/// would make them, so the result is the same to the bit.
+#[derive(Debug, Default)]
+pub struct Sum(HashMap<u32, f32>);
+
+impl Sum {
+    pub fn add(&mut self, v: &[(u32, f32)], scale: f32) {
+        for &(id, w) in v {
+            *self.0.entry(id).or_insert(0.0) += w * scale;
+        }
+    }
+
+    pub fn into_vector(self) -> Vector {
+        let mut v: Vector = self.0.into_iter().collect();
+        v.sort_unstable_by_key(|&(id, _)| id);
+        v
+    }
+}
+
+/// Centroids turned inside out (term → the centroids that have it), so a
+/// document is compared with all of them in one walk over its own few
+/// terms instead of a walk over each centroid's thousands. The products
+/// are summed in term order, as `cosine` sums them: the same values.
+struct Inverted {
+    postings: HashMap<u32, Vec<(usize, f32)>>,
+    norms: Vec<f32>,
+}
+
+impl Inverted {
+    fn new(centroids: &[Vector]) -> Self {
+        let mut postings: HashMap<u32, Vec<(usize, f32)>> = HashMap::new();
+        for (g, c) in centroids.iter().enumerate() {
+            for &(id, w) in c {
+                postings.entry(id).or_default().push((g, w));
+            }
+        }
+        Inverted {
+            postings,
+            norms: centroids.iter().map(|c| norm(c)).collect(),
+        }
+    }
+
+    /// `out[g]` = `cosine(v, centroid g)`.
+    fn cosines(&self, v: &[(u32, f32)], out: &mut [f32]) {
+        out.fill(0.0);
+        for (id, w) in v {
+            for &(g, cw) in self.postings.get(id).map_or(&[][..], Vec::as_slice) {
+                out[g] += w * cw;
+            }
+        }
+        let nv = norm(v);
+        for (o, nc) in out.iter_mut().zip(&self.norms) {
+            let n = nv * nc;
+            *o = if n == 0.0 { 0.0 } else { *o / n };
+        }
+    }
+}
+
 /// How strongly each kind of feature counts, against a word's 1.
 const CONCEPT_WEIGHT: f32 = 1.0;
 /// Low: what someone rated lowest hints at the topic, but two pains of one
@@ -204,15 +265,54 @@ struct Group {
     sum: Vector,
     weight: usize,
     members: Vec<usize>,
+    /// `sum` as a map, made when a long sum is first compared with a much
+    /// shorter one; emptied whenever `sum` changes.
+    lookup: std::cell::OnceCell<HashMap<u32, f32>>,
 }
+
+/// A sum longer than this many times the other's is looked up term by
+/// term rather than walked alongside it.
+const LOOKUP_RATIO: usize = 8;
 
 impl Group {
     /// Average linkage: the mean cosine between a member of one and a
     /// member of the other (members are unit vectors, so it is the dot of
     /// the sums over the product of the sizes). Unlike the cosine of
     /// centroids it does not let a broad group swallow everything near it.
+    ///
+    /// Merged groups grow to thousands of terms and are compared with every
+    /// other group after each merge; walking both sums cost the long one's
+    /// length each time. A short sum is instead looked up in the long one:
+    /// the same products, added in the same term order, so the same value.
     fn similarity(&self, other: &Group) -> f32 {
-        dot(&self.sum, &other.sum) / (self.weight as f32 * other.weight as f32)
+        let (short, long) = if self.sum.len() <= other.sum.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let d = if long.sum.len() > LOOKUP_RATIO * short.sum.len() {
+            let lookup = long
+                .lookup
+                .get_or_init(|| long.sum.iter().copied().collect());
+            let mut d = 0.0;
+            for (id, w) in &short.sum {
+                if let Some(x) = lookup.get(id) {
+                    d += w * x;
+                }
+            }
+            d
+        } else {
+            dot(&self.sum, &other.sum)
+        };
+        d / (self.weight as f32 * other.weight as f32)
+    }
+
+    /// Takes `other`'s documents into this group.
+    fn absorb(&mut self, other: Group) {
+        add(&mut self.sum, &other.sum, 1.0);
+        self.lookup = std::cell::OnceCell::new();
+        self.weight += other.weight;
+        self.members.extend(other.members);
     }
 }
 
@@ -234,6 +334,7 @@ pub fn cluster(vectors: &[Vector], weights: &[usize], t: Thresholds) -> Vec<usiz
                     .collect(),
                 weight: weights[i],
                 members: vec![i],
+                lookup: Default::default(),
             })
             .collect()
     } else {
@@ -253,13 +354,15 @@ pub fn cluster(vectors: &[Vector], weights: &[usize], t: Thresholds) -> Vec<usiz
     let mut centroids: Vec<Vector> = centroids.into_iter().cloned().collect();
     // Two passes: move each document, then once more against the moved
     // centroids; stop early when nothing moves.
+    let mut similarities = vec![0.0; centroids.len()];
     for _ in 0..2 {
         let mut moved = false;
+        let inverted = Inverted::new(&centroids);
         for (i, v) in vectors.iter().enumerate() {
             let current = assignment[i];
-            let mut best = (cosine(v, &centroids[current]), current);
-            for (g, c) in centroids.iter().enumerate() {
-                let s = cosine(v, c);
+            inverted.cosines(v, &mut similarities);
+            let mut best = (similarities[current], current);
+            for (g, &s) in similarities.iter().enumerate() {
                 if s > best.0 + 1e-6 {
                     best = (s, g);
                 }
@@ -270,12 +373,11 @@ pub fn cluster(vectors: &[Vector], weights: &[usize], t: Thresholds) -> Vec<usiz
         if !moved {
             break;
         }
-        for c in &mut centroids {
-            c.clear();
-        }
+        let mut sums: Vec<Sum> = centroids.iter().map(|_| Sum::default()).collect();
         for (i, v) in vectors.iter().enumerate() {
-            add(&mut centroids[assignment[i]], v, weights[i] as f32);
+            sums[assignment[i]].add(v, weights[i] as f32);
         }
+        centroids = sums.into_iter().map(Sum::into_vector).collect();
     }
     renumber(assignment)
 }
@@ -298,43 +400,60 @@ fn leaders(vectors: &[Vector], weights: &[usize]) -> Vec<Group> {
     let mut order: Vec<usize> = (0..vectors.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(weights[i]), i));
     let mut groups: Vec<Group> = Vec::new();
-    // Term → leaders that have it, to compare only with leaders sharing a term.
-    let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut sums: Vec<Sum> = Vec::new();
+    // Term → the leaders that have it, with its weight there: a document's
+    // dot with every leader sharing a term, summed in one walk over its own
+    // terms (in term order, as `dot` sums them, so the same values).
+    let mut index: HashMap<u32, Vec<(usize, f32)>> = HashMap::new();
+    let mut scores: Vec<f32> = Vec::new();
+    let mut shared: Vec<bool> = Vec::new();
+    let mut seen: Vec<usize> = Vec::new();
     for i in order {
         let v = &vectors[i];
-        let mut seen: Vec<usize> = Vec::new();
-        for (id, _) in v {
-            if let Some(ls) = index.get(id) {
-                seen.extend(ls);
+        scores.resize(groups.len(), 0.0);
+        shared.resize(groups.len(), false);
+        for (id, w) in v {
+            for &(g, lw) in index.get(id).map_or(&[][..], Vec::as_slice) {
+                if !shared[g] {
+                    shared[g] = true;
+                    seen.push(g);
+                }
+                scores[g] += w * lw;
             }
         }
-        seen.sort_unstable();
-        seen.dedup();
         let best = seen
             .iter()
-            .map(|&g| (dot(v, &vectors[groups[g].members[0]]), g))
+            .map(|&g| (scores[g], g))
             .filter(|(s, _)| *s >= LEADER_SIMILARITY)
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        for g in seen.drain(..) {
+            scores[g] = 0.0;
+            shared[g] = false;
+        }
         match best {
             Some((_, g)) => {
-                add(&mut groups[g].sum, v, weights[i] as f32);
+                sums[g].add(v, weights[i] as f32);
                 groups[g].weight += weights[i];
                 groups[g].members.push(i);
             }
             None => {
-                for (id, _) in v {
-                    index.entry(*id).or_default().push(groups.len());
+                for &(id, w) in v {
+                    index.entry(id).or_default().push((groups.len(), w));
                 }
+                let mut sum = Sum::default();
+                sum.add(v, weights[i] as f32);
+                sums.push(sum);
                 groups.push(Group {
-                    sum: v
-                        .iter()
-                        .map(|&(id, w)| (id, w * weights[i] as f32))
-                        .collect(),
+                    sum: Vector::new(),
                     weight: weights[i],
                     members: vec![i],
+                    lookup: Default::default(),
                 });
             }
         }
+    }
+    for (group, sum) in groups.iter_mut().zip(sums) {
+        group.sum = sum.into_vector();
     }
     groups
 }
@@ -373,11 +492,10 @@ fn agglomerate(groups: &mut Vec<Group>, threshold: f32) {
                 sum: Vec::new(),
                 weight: 0,
                 members: Vec::new(),
+                lookup: Default::default(),
             },
         );
-        add(&mut groups[keep].sum, &other.sum, 1.0);
-        groups[keep].weight += other.weight;
-        groups[keep].members.extend(other.members);
+        groups[keep].absorb(other);
         alive[gone] = false;
         best[keep] = best_of(groups, &alive, keep);
         for k in 0..n {
@@ -424,23 +542,24 @@ fn absorb_small(groups: &mut Vec<Group>, t: Thresholds) {
         }
     }
     for &(s, l) in &moves {
-        let members = std::mem::take(&mut groups[s].members);
-        let sum = std::mem::take(&mut groups[s].sum);
-        add(&mut groups[l].sum, &sum, 1.0);
-        groups[l].weight += groups[s].weight;
-        groups[l].members.extend(members);
-        groups[s].weight = 0;
+        let small = Group {
+            sum: std::mem::take(&mut groups[s].sum),
+            weight: std::mem::take(&mut groups[s].weight),
+            members: std::mem::take(&mut groups[s].members),
+            lookup: Default::default(),
+        };
+        groups[l].absorb(small);
     }
     groups.retain(|g| !g.members.is_empty());
 }
 
 /// The centroid of documents `members`: their unit vectors summed.
 pub fn centroid(vectors: &[Vector], members: &[usize], weights: &[usize]) -> Vector {
-    let mut c = Vector::new();
+    let mut c = Sum::default();
     for &m in members {
-        add(&mut c, &vectors[m], weights[m] as f32);
+        c.add(&vectors[m], weights[m] as f32);
     }
-    c
+    c.into_vector()
 }
 
 /// The words that weigh most in a centroid (signals left out), best first.

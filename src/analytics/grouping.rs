@@ -233,11 +233,11 @@ impl Space {
 
     /// The centroid of documents `members`.
     pub fn centroid(&self, members: &[usize]) -> Vector {
-        let mut c = Vector::new();
+        let mut c = cluster::Sum::default();
         for &m in members {
-            cluster::add(&mut c, &self.docs[m].vector, 1.0);
+            c.add(&self.docs[m].vector, 1.0);
         }
-        c
+        c.into_vector()
     }
 
     /// How alike a document is to a centroid.
