@@ -82,43 +82,61 @@ impl Sum {
     }
 }
 
-/// Centroids turned inside out (term → the centroids that have it), so a
-/// document is compared with all of them in one walk over its own few
-/// terms instead of a walk over each centroid's thousands. The products
-/// are summed in term order, as `cosine` sums them: the same values.
+/// Vectors turned inside out (term → the vectors that have it, with its
+/// weight there), so that one vector is compared with all of them in one
+/// walk over its own few terms, where walking each pair cost the longer
+/// vector's length (centroids and leaders together have thousands of
+/// terms). The products are summed in term order, as `dot` sums them: the
+/// same values, to the bit.
+#[derive(Debug, Default)]
 struct Inverted {
     postings: HashMap<u32, Vec<(usize, f32)>>,
-    norms: Vec<f32>,
+    len: usize,
 }
 
 impl Inverted {
-    fn new(centroids: &[Vector]) -> Self {
-        let mut postings: HashMap<u32, Vec<(usize, f32)>> = HashMap::new();
-        for (g, c) in centroids.iter().enumerate() {
-            for &(id, w) in c {
-                postings.entry(id).or_default().push((g, w));
-            }
+    fn of(vectors: &[Vector]) -> Self {
+        let mut inverted = Inverted::default();
+        for v in vectors {
+            inverted.push(v);
         }
-        Inverted {
-            postings,
-            norms: centroids.iter().map(|c| norm(c)).collect(),
-        }
+        inverted
     }
 
-    /// `out[g]` = `cosine(v, centroid g)`.
-    fn cosines(&self, v: &[(u32, f32)], out: &mut [f32]) {
-        out.fill(0.0);
+    /// Adds a vector; it is number `len` before the call.
+    fn push(&mut self, v: &[(u32, f32)]) {
+        for &(id, w) in v {
+            self.postings.entry(id).or_default().push((self.len, w));
+        }
+        self.len += 1;
+    }
+
+    /// The dot of `v` with every vector pushed, into `dots`.
+    fn dots(&self, v: &[(u32, f32)], dots: &mut Dots) {
+        for g in dots.shared.drain(..) {
+            dots.value[g] = 0.0;
+        }
+        dots.value.resize(self.len, 0.0);
         for (id, w) in v {
-            for &(g, cw) in self.postings.get(id).map_or(&[][..], Vec::as_slice) {
-                out[g] += w * cw;
+            for &(g, x) in self.postings.get(id).map_or(&[][..], Vec::as_slice) {
+                // TF-IDF weights are positive: a dot is 0 until a term is
+                // shared, and positive after.
+                if dots.value[g] == 0.0 {
+                    dots.shared.push(g);
+                }
+                dots.value[g] += w * x;
             }
         }
-        let nv = norm(v);
-        for (o, nc) in out.iter_mut().zip(&self.norms) {
-            let n = nv * nc;
-            *o = if n == 0.0 { 0.0 } else { *o / n };
-        }
     }
+}
+
+/// One vector's dots with the vectors of an `Inverted`: `value[g]` for
+/// each (0 where no term is shared), and `shared` listing those that share
+/// a term, so that clearing them for the next vector costs only those.
+#[derive(Debug, Default)]
+struct Dots {
+    value: Vec<f32>,
+    shared: Vec<usize>,
 }
 
 /// How strongly each kind of feature counts, against a word's 1.
@@ -354,13 +372,21 @@ pub fn cluster(vectors: &[Vector], weights: &[usize], t: Thresholds) -> Vec<usiz
     let mut centroids: Vec<Vector> = centroids.into_iter().cloned().collect();
     // Two passes: move each document, then once more against the moved
     // centroids; stop early when nothing moves.
+    let mut dots = Dots::default();
     let mut similarities = vec![0.0; centroids.len()];
     for _ in 0..2 {
         let mut moved = false;
-        let inverted = Inverted::new(&centroids);
+        let inverted = Inverted::of(&centroids);
+        let norms: Vec<f32> = centroids.iter().map(|c| norm(c)).collect();
         for (i, v) in vectors.iter().enumerate() {
             let current = assignment[i];
-            inverted.cosines(v, &mut similarities);
+            // As `cosine(v, centroid)`, for every centroid at once.
+            inverted.dots(v, &mut dots);
+            let nv = norm(v);
+            for ((s, &d), nc) in similarities.iter_mut().zip(&dots.value).zip(&norms) {
+                let n = nv * nc;
+                *s = if n == 0.0 { 0.0 } else { d / n };
+            }
             let mut best = (similarities[current], current);
             for (g, &s) in similarities.iter().enumerate() {
                 if s > best.0 + 1e-6 {
@@ -401,35 +427,19 @@ fn leaders(vectors: &[Vector], weights: &[usize]) -> Vec<Group> {
     order.sort_by_key(|&i| (std::cmp::Reverse(weights[i]), i));
     let mut groups: Vec<Group> = Vec::new();
     let mut sums: Vec<Sum> = Vec::new();
-    // Term → the leaders that have it, with its weight there: a document's
-    // dot with every leader sharing a term, summed in one walk over its own
-    // terms (in term order, as `dot` sums them, so the same values).
-    let mut index: HashMap<u32, Vec<(usize, f32)>> = HashMap::new();
-    let mut scores: Vec<f32> = Vec::new();
-    let mut shared: Vec<bool> = Vec::new();
-    let mut seen: Vec<usize> = Vec::new();
+    // The leaders' vectors, to compare each document only with those that
+    // share a term with it.
+    let mut leading = Inverted::default();
+    let mut dots = Dots::default();
     for i in order {
         let v = &vectors[i];
-        scores.resize(groups.len(), 0.0);
-        shared.resize(groups.len(), false);
-        for (id, w) in v {
-            for &(g, lw) in index.get(id).map_or(&[][..], Vec::as_slice) {
-                if !shared[g] {
-                    shared[g] = true;
-                    seen.push(g);
-                }
-                scores[g] += w * lw;
-            }
-        }
-        let best = seen
+        leading.dots(v, &mut dots);
+        let best = dots
+            .shared
             .iter()
-            .map(|&g| (scores[g], g))
+            .map(|&g| (dots.value[g], g))
             .filter(|(s, _)| *s >= LEADER_SIMILARITY)
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-        for g in seen.drain(..) {
-            scores[g] = 0.0;
-            shared[g] = false;
-        }
         match best {
             Some((_, g)) => {
                 sums[g].add(v, weights[i] as f32);
@@ -437,9 +447,7 @@ fn leaders(vectors: &[Vector], weights: &[usize]) -> Vec<Group> {
                 groups[g].members.push(i);
             }
             None => {
-                for &(id, w) in v {
-                    index.entry(id).or_default().push((groups.len(), w));
-                }
+                leading.push(v);
                 let mut sum = Sum::default();
                 sum.add(v, weights[i] as f32);
                 sums.push(sum);
@@ -551,15 +559,6 @@ fn absorb_small(groups: &mut Vec<Group>, t: Thresholds) {
         groups[l].absorb(small);
     }
     groups.retain(|g| !g.members.is_empty());
-}
-
-/// The centroid of documents `members`: their unit vectors summed.
-pub fn centroid(vectors: &[Vector], members: &[usize], weights: &[usize]) -> Vector {
-    let mut c = Sum::default();
-    for &m in members {
-        c.add(&vectors[m], weights[m] as f32);
-    }
-    c.into_vector()
 }
 
 /// The words that weigh most in a centroid (signals left out), best first.
