@@ -399,7 +399,8 @@ async fn outcomes_that_cannot_be_recorded_fail_the_pass_and_lose_no_email() {
         diesel::connection::SimpleConnection::batch_execute(conn, refuse).unwrap();
     });
 
-    let failed = app.state.courier().deliver_batch().await;
+    // The server's pass (the CLI's one batch at a time shares its sending).
+    let failed = app.state.courier().deliver_due().await;
     assert!(
         failed.is_err(),
         "the pass reports that outcomes were not kept"
