@@ -90,12 +90,13 @@ impl Sum {
 /// same values, to the bit.
 #[derive(Debug, Default)]
 struct Inverted {
-    postings: HashMap<u32, Vec<(usize, f32)>>,
+    /// By term id: (slot, weight).
+    postings: Vec<Vec<(u32, f32)>>,
     len: usize,
 }
 
 impl Inverted {
-    fn of(vectors: &[Vector]) -> Self {
+    fn of<'a>(vectors: impl IntoIterator<Item = &'a Vector>) -> Self {
         let mut inverted = Inverted::default();
         for v in vectors {
             inverted.push(v);
@@ -103,12 +104,18 @@ impl Inverted {
         inverted
     }
 
-    /// Adds a vector; it is number `len` before the call.
-    fn push(&mut self, v: &[(u32, f32)]) {
+    /// Adds a vector; returns its slot (how many were pushed before it).
+    fn push(&mut self, v: &[(u32, f32)]) -> usize {
+        let slot = u32::try_from(self.len).expect("fewer than 2^32 vectors");
         for &(id, w) in v {
-            self.postings.entry(id).or_default().push((self.len, w));
+            let id = id as usize;
+            if id >= self.postings.len() {
+                self.postings.resize_with(id + 1, Vec::new);
+            }
+            self.postings[id].push((slot, w));
         }
         self.len += 1;
+        self.len - 1
     }
 
     /// The dot of `v` with every vector pushed, into `dots`.
@@ -117,8 +124,13 @@ impl Inverted {
             dots.value[g] = 0.0;
         }
         dots.value.resize(self.len, 0.0);
-        for (id, w) in v {
-            for &(g, x) in self.postings.get(id).map_or(&[][..], Vec::as_slice) {
+        for &(id, w) in v {
+            let postings = self
+                .postings
+                .get(id as usize)
+                .map_or(&[][..], Vec::as_slice);
+            for &(g, x) in postings {
+                let g = g as usize;
                 // TF-IDF weights are positive: a dot is 0 until a term is
                 // shared, and positive after.
                 if dots.value[g] == 0.0 {
@@ -298,10 +310,10 @@ impl Group {
     /// the sums over the product of the sizes). Unlike the cosine of
     /// centroids it does not let a broad group swallow everything near it.
     ///
-    /// Merged groups grow to thousands of terms and are compared with every
-    /// other group after each merge; walking both sums cost the long one's
-    /// length each time. A short sum is instead looked up in the long one:
-    /// the same products, added in the same term order, so the same value.
+    /// Merged groups grow to thousands of terms; walking both sums cost the
+    /// long one's length for each small group compared with it. A short
+    /// sum is instead looked up in the long one: the same products, added
+    /// in the same term order, so the same value.
     fn similarity(&self, other: &Group) -> f32 {
         let (short, long) = if self.sum.len() <= other.sum.len() {
             (self, other)
@@ -467,24 +479,20 @@ fn leaders(vectors: &[Vector], weights: &[usize]) -> Vec<Group> {
 }
 
 /// Merges the two most similar groups while any pair is at least `threshold`
-/// alike (centroid linkage), keeping each group's best partner to avoid
+/// alike (average linkage), keeping each group's best partner to avoid
 /// comparing every pair after every merge.
 fn agglomerate(groups: &mut Vec<Group>, threshold: f32) {
     let n = groups.len();
     let mut alive = vec![true; n];
-    let best_of = |groups: &[Group], alive: &[bool], i: usize| -> (f32, usize) {
-        let mut best = (f32::MIN, usize::MAX);
-        for j in 0..groups.len() {
-            if j != i && alive[j] {
-                let s = groups[i].similarity(&groups[j]);
-                if s > best.0 {
-                    best = (s, j);
-                }
-            }
-        }
-        best
-    };
-    let mut best: Vec<(f32, usize)> = (0..n).map(|i| best_of(groups, &alive, i)).collect();
+    let mut linkage = Linkage::of(groups);
+    let mut row = vec![0.0; n];
+    let mut best: Vec<(f32, usize)> = (0..n)
+        .map(|i| {
+            linkage.row(groups, &alive, i, &mut row);
+            best_in(&row, &alive, i)
+        })
+        .collect();
+    let mut merged_row = vec![0.0; n];
     while let Some(i) = (0..n)
         .filter(|&i| alive[i] && best[i].1 != usize::MAX)
         .max_by(|&a, &b| best[a].0.total_cmp(&best[b].0).then(b.cmp(&a)))
@@ -503,20 +511,21 @@ fn agglomerate(groups: &mut Vec<Group>, threshold: f32) {
                 lookup: Default::default(),
             },
         );
+        let stale = groups[keep].sum.len() + other.sum.len();
         groups[keep].absorb(other);
         alive[gone] = false;
-        best[keep] = best_of(groups, &alive, keep);
+        linkage.renew(groups, &alive, keep, stale);
+        linkage.row(groups, &alive, keep, &mut merged_row);
+        best[keep] = best_in(&merged_row, &alive, keep);
         for k in 0..n {
             if !alive[k] || k == keep {
                 continue;
             }
             if best[k].1 == keep || best[k].1 == gone {
-                best[k] = best_of(groups, &alive, k);
-            } else {
-                let s = groups[k].similarity(&groups[keep]);
-                if s > best[k].0 {
-                    best[k] = (s, keep);
-                }
+                linkage.row(groups, &alive, k, &mut row);
+                best[k] = best_in(&row, &alive, k);
+            } else if merged_row[k] > best[k].0 {
+                best[k] = (merged_row[k], keep);
             }
         }
     }
@@ -527,6 +536,77 @@ fn agglomerate(groups: &mut Vec<Group>, threshold: f32) {
         }
     }
     *groups = kept;
+}
+
+/// The most similar other live group in `row` (the first on ties), as
+/// `(similarity, group)`; `usize::MAX` when there is none.
+fn best_in(row: &[f32], alive: &[bool], i: usize) -> (f32, usize) {
+    let mut best = (f32::MIN, usize::MAX);
+    for (j, &s) in row.iter().enumerate() {
+        if j != i && alive[j] && s > best.0 {
+            best = (s, j);
+        }
+    }
+    best
+}
+
+/// The groups' sums, inverted, so that one group's similarity with every
+/// other costs the postings of its own terms: the agglomeration starts from
+/// thousands of leaders, and walking each pair of sums (n² merge walks of
+/// dozens of terms) was most of a grouping's time. A group that changes is
+/// pushed again under a new slot; the old slots' postings are skipped, and
+/// dropped when they outnumber the live ones.
+struct Linkage {
+    inverted: Inverted,
+    /// Each group's current slot.
+    slot: Vec<usize>,
+    live: usize,
+    stale: usize,
+    dots: Dots,
+}
+
+impl Linkage {
+    fn of(groups: &[Group]) -> Self {
+        Linkage {
+            inverted: Inverted::of(groups.iter().map(|g| &g.sum)),
+            slot: (0..groups.len()).collect(),
+            live: groups.iter().map(|g| g.sum.len()).sum(),
+            stale: 0,
+            dots: Dots::default(),
+        }
+    }
+
+    /// `Group::similarity` of group `i` with every live group `j`, into
+    /// `row[j]`: the same dot (products in term order) over the same
+    /// product of weights, so the same value to the bit.
+    fn row(&mut self, groups: &[Group], alive: &[bool], i: usize, row: &mut [f32]) {
+        self.inverted.dots(&groups[i].sum, &mut self.dots);
+        let weight = groups[i].weight as f32;
+        for (j, out) in row.iter_mut().enumerate() {
+            if alive[j] {
+                *out = self.dots.value[self.slot[j]] / (weight * groups[j].weight as f32);
+            }
+        }
+    }
+
+    /// Group `keep` absorbed another: the two old sums' postings (`stale`
+    /// of them) go stale and its new sum is pushed; the index is rebuilt
+    /// when stale postings outnumber live ones.
+    fn renew(&mut self, groups: &[Group], alive: &[bool], keep: usize, stale: usize) {
+        self.live = self.live - stale + groups[keep].sum.len();
+        self.stale += stale;
+        if self.stale > self.live {
+            self.inverted = Inverted::default();
+            for (g, group) in groups.iter().enumerate() {
+                if alive[g] {
+                    self.slot[g] = self.inverted.push(&group.sum);
+                }
+            }
+            self.stale = 0;
+        } else {
+            self.slot[keep] = self.inverted.push(&groups[keep].sum);
+        }
+    }
 }
 
 /// Groups of fewer than `t.small` documents join their nearest larger group
@@ -604,5 +684,126 @@ mod tests {
         let groups = cluster(&v, &[1; 5], THRESHOLDS);
         assert_eq!(groups, [0, 0, 1, 1, 0]);
         assert_eq!(cluster(&v, &[1; 5], THRESHOLDS), groups, "deterministic");
+    }
+
+    /// The agglomeration as it was before `Linkage`: every similarity from
+    /// `Group::similarity`, pair by pair.
+    fn agglomerate_pairwise(groups: &mut Vec<Group>, threshold: f32) {
+        let n = groups.len();
+        let mut alive = vec![true; n];
+        let best_of = |groups: &[Group], alive: &[bool], i: usize| {
+            let mut best = (f32::MIN, usize::MAX);
+            for j in 0..groups.len() {
+                if j != i && alive[j] {
+                    let s = groups[i].similarity(&groups[j]);
+                    if s > best.0 {
+                        best = (s, j);
+                    }
+                }
+            }
+            best
+        };
+        let mut best: Vec<(f32, usize)> = (0..n).map(|i| best_of(groups, &alive, i)).collect();
+        while let Some(i) = (0..n)
+            .filter(|&i| alive[i] && best[i].1 != usize::MAX)
+            .max_by(|&a, &b| best[a].0.total_cmp(&best[b].0).then(b.cmp(&a)))
+        {
+            let (s, j) = best[i];
+            if s < threshold {
+                break;
+            }
+            let (keep, gone) = (i.min(j), i.max(j));
+            let other = std::mem::replace(&mut groups[gone], group(Vec::new(), 0, Vec::new()));
+            groups[keep].absorb(other);
+            alive[gone] = false;
+            best[keep] = best_of(groups, &alive, keep);
+            for k in 0..n {
+                if !alive[k] || k == keep {
+                    continue;
+                }
+                if best[k].1 == keep || best[k].1 == gone {
+                    best[k] = best_of(groups, &alive, k);
+                } else {
+                    let s = groups[k].similarity(&groups[keep]);
+                    if s > best[k].0 {
+                        best[k] = (s, keep);
+                    }
+                }
+            }
+        }
+        groups.retain(|g| g.weight > 0);
+    }
+
+    fn group(sum: Vector, weight: usize, members: Vec<usize>) -> Group {
+        Group {
+            sum,
+            weight,
+            members,
+            lookup: Default::default(),
+        }
+    }
+
+    /// Random unit vectors around a few topics: a few hundred points that
+    /// merge in many steps, into groups of very different lengths.
+    fn topical_points(seed: u64, n: usize) -> Vec<(Vector, usize)> {
+        let mut state = seed;
+        let mut next = move |bound: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % bound
+        };
+        (0..n)
+            .map(|_| {
+                let topic = next(6) as u32 * 40;
+                let mut terms: Vec<(u32, f32)> = (0..3 + next(8))
+                    .map(|_| {
+                        let id = if next(4) == 0 {
+                            next(300) as u32
+                        } else {
+                            topic + next(40) as u32
+                        };
+                        (id, 0.2 + next(100) as f32 / 50.0)
+                    })
+                    .collect();
+                terms.sort_by_key(|&(id, _)| id);
+                terms.dedup_by_key(|&mut (id, _)| id);
+                (unit(&terms), 1 + next(3) as usize)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn inverted_agglomeration_merges_exactly_as_pairwise_comparison() {
+        for seed in [1, 7, 42, 2026] {
+            let points = topical_points(seed, 400);
+            let start: Vec<Group> = points
+                .iter()
+                .enumerate()
+                .map(|(i, (v, w))| {
+                    let sum = v.iter().map(|&(id, x)| (id, x * *w as f32)).collect();
+                    group(sum, *w, vec![i])
+                })
+                .collect();
+            for threshold in [0.05, 0.12, 0.3] {
+                let (mut fast, mut slow) = (start.clone(), start.clone());
+                agglomerate(&mut fast, threshold);
+                agglomerate_pairwise(&mut slow, threshold);
+                let members =
+                    |gs: &[Group]| gs.iter().map(|g| g.members.clone()).collect::<Vec<_>>();
+                assert_eq!(
+                    members(&fast),
+                    members(&slow),
+                    "seed {seed}, threshold {threshold}"
+                );
+                assert!(
+                    fast.len() > 1 && fast.len() < points.len() / 2,
+                    "many merges: {} groups",
+                    fast.len()
+                );
+                let sums = |gs: &[Group]| gs.iter().map(|g| g.sum.clone()).collect::<Vec<_>>();
+                assert_eq!(sums(&fast), sums(&slow), "the same sums, to the bit");
+            }
+        }
     }
 }

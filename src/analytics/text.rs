@@ -18,6 +18,10 @@ use crate::domain::survey::Property;
 static STOP: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| STOP_WORDS.split_whitespace().collect());
 
+/// The length of the longest stock non-answer.
+static LONGEST_NON_ANSWER: LazyLock<usize> =
+    LazyLock::new(|| NON_ANSWERS.split('|').map(str::len).max().unwrap_or(0));
+
 fn is_stop(word: &str) -> bool {
     STOP.contains(word)
 }
@@ -93,16 +97,18 @@ impl Reading {
 /// Lower-case words (Unicode word boundaries), in order, with possessives
 /// and apostrophes dropped: "Team's" is "team", "don't" is "dont".
 pub fn words(text: &str) -> Vec<String> {
-    text.unicode_words()
-        .map(|w| {
-            let w = w.to_lowercase();
-            let w = w
-                .strip_suffix("'s")
-                .or_else(|| w.strip_suffix("\u{2019}s"))
-                .unwrap_or(&w);
-            w.replace(['\'', '\u{2019}'], "")
-        })
-        .collect()
+    each_word(text).collect()
+}
+
+fn each_word(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.unicode_words().map(|w| {
+        let w = w.to_lowercase();
+        let w = w
+            .strip_suffix("'s")
+            .or_else(|| w.strip_suffix("\u{2019}s"))
+            .unwrap_or(&w);
+        w.replace(['\'', '\u{2019}'], "")
+    })
 }
 
 /// A comment's clauses: split at sentence ends and semicolons, and before
@@ -135,20 +141,26 @@ fn clauses(text: &str) -> Vec<String> {
 /// Whether a comment says nothing worth grouping: empty, a stock
 /// non-answer, or no content word at all.
 pub fn is_non_answer(text: &str) -> bool {
-    let words = words(text);
-    let joined = words.join(" ");
-    if NON_ANSWERS.split('|').any(|n| n == joined) {
-        return true;
+    // Every answer is checked before grouping: stop reading a long one as
+    // soon as it cannot be any of the rules below.
+    let mut words = Vec::new();
+    let (mut length, mut content_words) = (0, 0);
+    for w in each_word(text) {
+        length += w.len() + usize::from(!words.is_empty());
+        if !is_stop(&w) && w.chars().any(char::is_alphanumeric) {
+            content_words += 1;
+        }
+        words.push(w);
+        if content_words > 2 && length > *LONGEST_NON_ANSWER {
+            return false;
+        }
     }
-    let content: Vec<&String> = words
-        .iter()
-        .filter(|w| !is_stop(w) && w.chars().any(char::is_alphanumeric))
-        .collect();
-    if content.is_empty() {
+    let joined = words.join(" ");
+    if content_words == 0 || NON_ANSWERS.split('|').any(|n| n == joined) {
         return true;
     }
     // "Same as last time, nothing new" and the like.
-    (joined.starts_with("same as") || joined.starts_with("nothing")) && content.len() <= 2
+    (joined.starts_with("same as") || joined.starts_with("nothing")) && content_words <= 2
 }
 
 /// Damerau-Levenshtein distance (adjacent transpositions), bounded: returns

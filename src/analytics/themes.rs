@@ -216,25 +216,34 @@ fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> 
             pains: (kind == Kind::Proposal).then_some(pains.as_slice()),
         }
         .place(&mut new_count);
-        let grouped = describe(kind, &space, placement.iter().enumerate());
-        // Memberships to write: new, moved, or with a new reason.
+        let grouped = describe(kind, &space, placement.places.iter().enumerate());
+        // Memberships to write: new, moved, or with a new reason. Joining
+        // new answers one by one keeps every other comment where it was,
+        // with its reason: recomputing the reasons of a theme of thousands
+        // against a centroid that 100 answers moved slightly rewrote most
+        // of them for nothing. An admin's edit clears the reasons of the
+        // comments it places.
         let in_docs: HashSet<i64> = docs.iter().map(|a| a.response_id).collect();
         for (theme, (docs_in, _)) in &grouped.themes {
-            let centroid = space.centroid(docs_in);
+            let centroid = std::cell::OnceCell::new();
             for &d in docs_in {
                 let response = docs[d].response_id;
-                let (_, pinned) = placement[d];
-                let reason = if pinned {
-                    format!("placed here by an admin; {}", space.reason(d, &centroid))
-                } else {
-                    space.reason(d, &centroid)
-                };
-                let same = kind_members.get(&response).is_some_and(|m| {
+                let (_, pinned) = placement.places[d];
+                let stays = kind_members.get(&response).filter(|m| {
                     ThemeRef::Existing(m.theme_id) == *theme
-                        && m.reason == reason
                         && m.pinned == pinned
+                        && !m.reason.is_empty()
                 });
-                if !same {
+                if stays.is_some() && !placement.regrouped {
+                    continue;
+                }
+                let centroid = centroid.get_or_init(|| space.centroid(docs_in));
+                let reason = if pinned {
+                    format!("placed here by an admin; {}", space.reason(d, centroid))
+                } else {
+                    space.reason(d, centroid)
+                };
+                if stays.is_none_or(|m| m.reason != reason) {
                     plan.placed.push((response, kind, *theme, pinned, reason));
                 }
             }
@@ -335,6 +344,14 @@ fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> 
     Ok(plan)
 }
 
+/// Where placing put one kind of comment.
+struct Placement {
+    /// Per document: (theme, pinned).
+    places: Vec<(ThemeRef, bool)>,
+    /// Everything was regrouped, rather than new comments joining.
+    regrouped: bool,
+}
+
 /// What placing one kind of comment reads.
 struct Placing<'a> {
     space: &'a Space,
@@ -350,9 +367,9 @@ struct Placing<'a> {
 }
 
 impl Placing<'_> {
-    /// Where each document goes: (theme, pinned). `new_count` numbers the
-    /// themes to create, across kinds.
-    fn place(&self, new_count: &mut usize) -> Vec<(ThemeRef, bool)> {
+    /// Where each document goes. `new_count` numbers the themes to create,
+    /// across kinds.
+    fn place(&self, new_count: &mut usize) -> Placement {
         let Placing {
             space,
             docs,
@@ -462,9 +479,13 @@ impl Placing<'_> {
                 out[d] = Some((theme, false));
             }
         }
-        out.into_iter()
-            .map(|p| p.expect("every document placed"))
-            .collect()
+        Placement {
+            places: out
+                .into_iter()
+                .map(|p| p.expect("every document placed"))
+                .collect(),
+            regrouped: full,
+        }
     }
 }
 

@@ -677,7 +677,8 @@ pub fn members_of(conn: &mut DbConnection, theme_id: i64) -> QueryResult<Vec<(i6
         .load(conn)
 }
 
-/// Places one comment in a theme, pinned there by an admin.
+/// Places one comment in a theme, pinned there by an admin. Its reason is
+/// cleared, for the refresh that follows the edit to give it a new one.
 pub fn pin(
     conn: &mut DbConnection,
     tool_id: i64,
@@ -689,6 +690,7 @@ pub fn pin(
         .set((
             theme_members::theme_id.eq(theme_id),
             theme_members::pinned.eq(true),
+            theme_members::reason.eq(""),
         ))
         .execute(conn)?;
     if updated > 0 {
@@ -706,12 +708,13 @@ pub fn pin(
 }
 
 /// Pins every member of a theme where it is, or moves them all, pinned,
-/// to `to`.
+/// to `to`; their reasons are cleared, as `pin` does.
 pub fn pin_all(conn: &mut DbConnection, theme_id: i64, to: i64) -> QueryResult<usize> {
     diesel::update(theme_members::table.filter(theme_members::theme_id.eq(theme_id)))
         .set((
             theme_members::theme_id.eq(to),
             theme_members::pinned.eq(true),
+            theme_members::reason.eq(""),
         ))
         .execute(conn)
 }

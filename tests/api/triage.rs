@@ -186,6 +186,29 @@ async fn check(app: &TestApp, e: &Expected, moment: &str) {
             "{moment}: merged comment {c} is in the merged theme"
         );
     }
+    // Every comment says why it is where it is, and those an admin placed
+    // say so: an edit's refresh gives the comments it moved new reasons.
+    let reasons: Vec<(i64, bool, String)> = app.with_db(|conn| {
+        theme_members::table
+            .select((
+                theme_members::response_id,
+                theme_members::pinned,
+                theme_members::reason,
+            ))
+            .load(conn)
+            .unwrap()
+    });
+    for (response, pinned, reason) in &reasons {
+        assert!(
+            !reason.is_empty(),
+            "{moment}: comment {response} has a reason"
+        );
+        assert_eq!(
+            reason.starts_with("placed here by an admin"),
+            *pinned,
+            "{moment}: comment {response}'s reason {reason:?}"
+        );
+    }
     let links: Vec<(i64, i64, bool, bool)> = app.with_db(|conn| {
         theme_links::table
             .select((
