@@ -166,6 +166,7 @@ fn theming() -> anyhow::Result<()> {
     refresh(&mut conn, 1, Mode::Full, now)?;
     let full = t.elapsed();
     let themes = infrapulse::db::themes::of_tool(&mut conn, 1)?;
+    let digest = grouping_digest(&mut conn)?;
     let t = Instant::now();
     ensure_fresh(&mut conn, Some(&[1]), now)?;
     let nothing_new = t.elapsed();
@@ -180,6 +181,7 @@ fn theming() -> anyhow::Result<()> {
         themes.len(),
         full.as_secs_f64()
     );
+    println!("| (the grouping's digest, to compare builds: {digest:016x}) | |");
     println!(
         "| nothing new (one indexed lookup) | {:.1} ms |",
         ms(nothing_new)
@@ -189,6 +191,27 @@ fn theming() -> anyhow::Result<()> {
         incremental.as_secs_f64()
     );
     Ok(())
+}
+
+/// A digest of which comments share a theme and what it is called: equal
+/// between two builds when they group to the bit alike.
+fn grouping_digest(conn: &mut DbConnection) -> anyhow::Result<u64> {
+    use diesel::prelude::*;
+    use infrapulse::db::schema::{theme_members, themes};
+    use std::hash::{Hash, Hasher};
+    let mut rows: Vec<(i64, String, String, String)> = theme_members::table
+        .inner_join(themes::table)
+        .select((
+            theme_members::response_id,
+            theme_members::kind,
+            themes::label,
+            theme_members::reason,
+        ))
+        .load(conn)?;
+    rows.sort();
+    let mut hasher = std::hash::DefaultHasher::new();
+    rows.hash(&mut hasher);
+    Ok(hasher.finish())
 }
 
 /// 2: the priorities page at a million answers.

@@ -230,14 +230,15 @@ pub fn bag(vocab: &mut Vocabulary, reading: &Reading, low: Option<Property>) -> 
     bag
 }
 
-/// Counts each bag's terms once into the document frequencies.
-pub fn count_documents(vocab: &mut Vocabulary, bags: &[Bag]) {
-    for b in bags {
+/// Counts each bag's terms once per document into the document
+/// frequencies: (bag, how many documents have it).
+pub fn count_documents<'a>(vocab: &mut Vocabulary, bags: impl IntoIterator<Item = (&'a Bag, u32)>) {
+    for (b, n) in bags {
         for (id, _) in b {
-            vocab.df[*id as usize] += 1;
+            vocab.df[*id as usize] += n;
         }
+        vocab.docs += n;
     }
-    vocab.docs += bags.len() as u32;
 }
 
 /// The unit TF-IDF vector of a bag.

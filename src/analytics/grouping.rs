@@ -4,10 +4,11 @@
 //! comment is in it. Pure: the database side is `analytics::themes`.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 pub use super::cluster::Vector;
 use super::cluster::{self, Bag, THRESHOLDS, Vocabulary};
-use super::text::{Reader, Reading, word_counts};
+use super::text::{Reader, Reading, surface_forms, word_counts};
 use crate::domain::survey::Property;
 
 /// One comment to group: its text and the property its author rated
@@ -18,13 +19,14 @@ pub struct Comment<'a> {
     pub low: Option<Property>,
 }
 
-/// A comment read: its words and concepts, and its unit TF-IDF vector.
+/// A comment read: its words and concepts, and its unit TF-IDF vector
+/// (shared by the comments that say the same).
 #[derive(Debug, Clone)]
 pub struct Doc {
-    pub reading: Reading,
+    pub reading: Rc<Reading>,
     pub low: Option<Property>,
-    bag: Bag,
-    pub vector: Vector,
+    bag: Rc<Bag>,
+    pub vector: Rc<Vector>,
 }
 
 /// A corpus read into one vector space.
@@ -72,24 +74,29 @@ impl Description {
 impl Space {
     /// Reads `comments`; `proposal` says whether they are proposals (only
     /// those can be replaces).
+    ///
+    /// Everything but the document frequencies depends only on a comment's
+    /// text (and the rating it came with), and answers repeat: each
+    /// distinct text is tokenised, stemmed and read once, on every core,
+    /// and comments saying the same share one reading, bag and vector.
     pub fn read(comments: &[Comment], proposal: bool) -> Space {
-        let counts = word_counts(comments.iter().map(|c| c.text));
-        // Each distinct text is read once, on every core: reading is a
-        // pure function of the text and the corpus's word counts.
         let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut distinct: Vec<&str> = Vec::new();
+        let mut distinct: Vec<(&str, u32)> = Vec::new();
         let at: Vec<usize> = comments
             .iter()
             .map(|c| {
-                *index.entry(c.text).or_insert_with(|| {
-                    distinct.push(c.text);
+                let i = *index.entry(c.text).or_insert_with(|| {
+                    distinct.push((c.text, 0));
                     distinct.len() - 1
-                })
+                });
+                distinct[i].1 += 1;
+                i
             })
             .collect();
+        let counts = word_counts(distinct.iter().copied());
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = distinct.len().div_ceil(cores).max(READ_CHUNK);
-        let read: Vec<Reading> = std::thread::scope(|scope| {
+        let read: Vec<Rc<Reading>> = std::thread::scope(|scope| {
             let parts: Vec<_> = distinct
                 .chunks(chunk)
                 .map(|part| {
@@ -97,7 +104,7 @@ impl Space {
                     scope.spawn(move || {
                         let mut reader = Reader::with_counts(counts);
                         part.iter()
-                            .map(|t| reader.read(t, proposal))
+                            .map(|(t, _)| reader.read(t, proposal))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -105,31 +112,45 @@ impl Space {
             parts
                 .into_iter()
                 .flat_map(|p| p.join().expect("reading comments does not panic"))
+                .map(Rc::new)
                 .collect()
         });
-        let readings: Vec<Reading> = at.iter().map(|&i| read[i].clone()).collect();
-        let reader = Reader::with_counts(&counts);
+        // Bags are made in the comments' order, so terms are numbered as
+        // they first occur, whatever repeats.
         let mut vocab = Vocabulary::default();
-        let bags: Vec<Bag> = readings
+        let mut bag_of: HashMap<(usize, Option<Property>), usize> = HashMap::new();
+        let mut bags: Vec<(Bag, u32)> = Vec::new();
+        let doc_bags: Vec<usize> = comments
             .iter()
-            .zip(comments)
-            .map(|(r, c)| cluster::bag(&mut vocab, r, c.low))
-            .collect();
-        cluster::count_documents(&mut vocab, &bags);
-        let vectors: Vec<Vector> = bags.iter().map(|b| cluster::vector(&vocab, b)).collect();
-        let docs = readings
-            .into_iter()
-            .zip(bags)
-            .zip(comments)
-            .zip(vectors)
-            .map(|(((reading, bag), c), vector)| Doc {
-                vector,
-                reading,
-                low: c.low,
-                bag,
+            .zip(&at)
+            .map(|(c, &text)| {
+                let b = *bag_of.entry((text, c.low)).or_insert_with(|| {
+                    bags.push((cluster::bag(&mut vocab, &read[text], c.low), 0));
+                    bags.len() - 1
+                });
+                bags[b].1 += 1;
+                b
             })
             .collect();
-        let surface = reader.surface_forms(comments.iter().map(|c| c.text));
+        cluster::count_documents(&mut vocab, bags.iter().map(|(b, n)| (b, *n)));
+        let shared: Vec<(Rc<Bag>, Rc<Vector>)> = bags
+            .into_iter()
+            .map(|(b, _)| {
+                let v = cluster::vector(&vocab, &b);
+                (Rc::new(b), Rc::new(v))
+            })
+            .collect();
+        let docs = comments
+            .iter()
+            .zip(at.iter().zip(doc_bags))
+            .map(|(c, (&text, b))| Doc {
+                reading: Rc::clone(&read[text]),
+                low: c.low,
+                bag: Rc::clone(&shared[b].0),
+                vector: Rc::clone(&shared[b].1),
+            })
+            .collect();
+        let surface = surface_forms(&counts);
         Space {
             vocab,
             docs,
@@ -150,14 +171,14 @@ impl Space {
                 .collect();
             // Identical bags are one point with a weight: templated and
             // copied answers cost nothing extra.
-            let mut index: HashMap<&Bag, usize> = HashMap::new();
+            let mut index: HashMap<&Rc<Bag>, usize> = HashMap::new();
             let mut vectors: Vec<Vector> = Vec::new();
             let mut weights: Vec<usize> = Vec::new();
             let mut point_of = Vec::with_capacity(part.len());
             for &i in &part {
                 let doc = &self.docs[members[i]];
                 let p = *index.entry(&doc.bag).or_insert_with(|| {
-                    vectors.push(doc.vector.clone());
+                    vectors.push(Vector::clone(&doc.vector));
                     weights.push(0);
                     vectors.len() - 1
                 });

@@ -226,11 +226,13 @@ pub struct Reader {
 const TRUSTED: u32 = 3;
 
 /// How often each word appears in a corpus.
-pub fn word_counts<'a>(corpus: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, u32> {
+/// How often each word occurs in `corpus`: (text, how many comments say
+/// exactly that).
+pub fn word_counts<'a>(corpus: impl IntoIterator<Item = (&'a str, u32)>) -> BTreeMap<String, u32> {
     let mut counts = BTreeMap::new();
-    for text in corpus {
+    for (text, times) in corpus {
         for w in words(text) {
-            *counts.entry(w).or_default() += 1;
+            *counts.entry(w).or_default() += times;
         }
     }
     counts
@@ -254,7 +256,7 @@ impl Reader {
     /// A reader for `corpus`, whose word frequencies decide which rare words
     /// are typos of which frequent ones.
     pub fn new<'a>(corpus: impl IntoIterator<Item = &'a str>) -> Self {
-        Self::with_counts(&word_counts(corpus))
+        Self::with_counts(&word_counts(corpus.into_iter().map(|t| (t, 1))))
     }
 
     /// A reader trusting the words `counts` holds often enough.
@@ -385,31 +387,24 @@ impl Reader {
         }
         reading
     }
+}
 
-    /// The surface word most used for each stem, for labels people read.
-    pub fn surface_forms<'a>(
-        &self,
-        corpus: impl IntoIterator<Item = &'a str>,
-    ) -> HashMap<String, String> {
-        let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
-        for text in corpus {
-            for w in words(text) {
-                if is_stop(&w) {
-                    continue;
-                }
-                let stem = self.stemmer.stem(&w).into_owned();
-                *counts.entry((stem, w)).or_default() += 1;
-            }
-        }
-        let mut best: HashMap<String, (usize, String)> = HashMap::new();
-        for ((stem, word), n) in counts {
-            let slot = best.entry(stem).or_insert((0, String::new()));
-            if n > slot.0 {
-                *slot = (n, word);
-            }
-        }
-        best.into_iter().map(|(s, (_, w))| (s, w)).collect()
+/// Stem → the word people wrote most for it (the first in alphabetical
+/// order on ties), from a corpus's word counts: what labels show.
+pub fn surface_forms(counts: &BTreeMap<String, u32>) -> HashMap<String, String> {
+    let stemmer = Stemmer::create(Algorithm::English);
+    let mut by_stem: BTreeMap<(String, &str), u32> = BTreeMap::new();
+    for (word, &n) in counts.iter().filter(|(w, _)| !is_stop(w)) {
+        by_stem.insert((stemmer.stem(word).into_owned(), word), n);
     }
+    let mut best: HashMap<String, (u32, String)> = HashMap::new();
+    for ((stem, word), n) in by_stem {
+        let slot = best.entry(stem).or_insert((0, String::new()));
+        if n > slot.0 {
+            *slot = (n, word.to_owned());
+        }
+    }
+    best.into_iter().map(|(s, (_, w))| (s, w)).collect()
 }
 
 fn is_replace_verb(word: &str) -> bool {

@@ -180,9 +180,9 @@ fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> 
             .collect();
         // A canonical order, by what was said: response ids are random, and
         // the same answers must make the same themes in any database.
-        docs.sort_by_cached_key(|x| {
+        docs.sort_by_cached_key(|&x| {
             let low = grouping::lowest(x.ratings()).map(|p| p.field());
-            (x.text(proposal).to_owned(), low, x.response_id)
+            (x.text(proposal), low, x.response_id)
         });
         let comments: Vec<Comment> = docs
             .iter()

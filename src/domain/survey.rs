@@ -94,7 +94,7 @@ pub fn parse_reminder_days(raw: &str, open_days: i64) -> Result<Vec<i64>, String
 }
 
 /// The infrastructure properties every tool is rated on (slide 73).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Property {
     Security,
