@@ -18,6 +18,17 @@ use crate::domain::survey::Property;
 static STOP: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| STOP_WORDS.split_whitespace().collect());
 
+/// Each phrase of the lexicon as (its concept's index, its words).
+static PHRASE_WORDS: LazyLock<Vec<(usize, Vec<&'static str>)>> = LazyLock::new(|| {
+    PHRASES
+        .iter()
+        .filter_map(|(concept, phrase)| {
+            let i = CONCEPTS.iter().position(|(n, _, _)| n == concept)?;
+            Some((i, phrase.split(' ').collect()))
+        })
+        .collect()
+});
+
 /// The length of the longest stock non-answer.
 static LONGEST_NON_ANSWER: LazyLock<usize> =
     LazyLock::new(|| NON_ANSWERS.split('|').map(str::len).max().unwrap_or(0));
@@ -217,6 +228,8 @@ pub struct Reader {
     deletions: HashMap<String, Vec<String>>,
     /// Corrections already worked out.
     corrected: HashMap<String, String>,
+    /// Stems already worked out.
+    stems: HashMap<String, String>,
     /// How often the corpus uses each word: between two equally close
     /// candidates, the commoner one is meant.
     frequency: HashMap<String, u32>,
@@ -298,6 +311,7 @@ impl Reader {
             known,
             deletions,
             corrected: HashMap::new(),
+            stems: HashMap::new(),
             frequency: counts.iter().map(|(w, n)| (w.clone(), *n)).collect(),
         }
     }
@@ -332,6 +346,16 @@ impl Reader {
         fixed
     }
 
+    /// A word's stem; a corpus has far fewer distinct words than words.
+    fn stem(&mut self, word: &str) -> String {
+        if let Some(stem) = self.stems.get(word) {
+            return stem.clone();
+        }
+        let stem = self.stemmer.stem(word).into_owned();
+        self.stems.insert(word.to_owned(), stem.clone());
+        stem
+    }
+
     /// Reads one comment. `proposal` asks whether it is a replace.
     pub fn read(&mut self, text: &str, proposal: bool) -> Reading {
         let clauses = clauses(text);
@@ -354,14 +378,12 @@ impl Reader {
         let mut main_found = false;
         for clause in &corrected {
             let main = !main_found;
-            for (concept, phrase) in PHRASES {
-                let words: Vec<&str> = phrase.split(' ').collect();
+            for (i, words) in PHRASE_WORDS.iter() {
                 if clause
                     .windows(words.len())
-                    .any(|w| w.iter().zip(&words).all(|(a, b)| a == b))
-                    && let Some(i) = CONCEPTS.iter().position(|(n, _, _)| n == concept)
+                    .any(|w| w.iter().zip(words).all(|(a, b)| a == b))
                 {
-                    reading.note_concept(i, main);
+                    reading.note_concept(*i, main);
                 }
             }
             for w in clause {
@@ -374,7 +396,7 @@ impl Reader {
                     continue;
                 }
                 main_found = true;
-                let stem = self.stemmer.stem(w).into_owned();
+                let stem = self.stem(w);
                 if let Some(&i) = self.concept_of.get(&stem) {
                     reading.note_concept(i, main);
                 }
