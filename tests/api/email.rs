@@ -13,7 +13,9 @@ use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, spawn_app_with};
 use crate::smtp::{Received, SmtpSink};
-use crate::surveys::{answer, create_program, open_round, populate, post_answers, token_of};
+use crate::surveys::{
+    answer, create_program, open_round, populate, populate_with, post_answers, token_of,
+};
 
 /// The organisation of `surveys::organisation` (six members in teams A, B,
 /// C; team A also uses Flags), mailing to `sink`.
@@ -310,6 +312,69 @@ async fn a_worker_that_dies_holding_a_lease_loses_nothing() {
     let received = sink.wait_for(6).await;
     assert_eq!(received.len(), 6);
     assert!(by_recipient(&received).values().all(|e| e.len() == 1));
+}
+
+/// The server's worker stops between batches when the server shuts down:
+/// what it claimed is sent and recorded, what it did not stays queued for
+/// the next pass, and no one gets an email twice.
+#[tokio::test]
+async fn a_pass_stopped_between_batches_sends_what_it_claimed_and_leaves_the_rest() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_with(
+        &[
+            ("SMTP_URL", &sink.url()),
+            ("MAIL_FROM", "Infra Pulse <pulse@example.com>"),
+            // One connection: batches of ten.
+            ("SMTP_CONNECTIONS", "1"),
+        ],
+        false,
+    )
+    .await;
+    let mut members = String::from("email,name,team\n");
+    for i in 0..45 {
+        let team = ["A", "B", "C"][i % 3];
+        members.push_str(&format!("m{i}@example.com,Member {i},Team {team}\n"));
+    }
+    let app = populate_with(app, &members).await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+
+    // Told to stop after claiming two batches, as a shutdown would.
+    let claims = AtomicUsize::new(0);
+    let report = app
+        .state
+        .courier()
+        .deliver_due_while(|| claims.fetch_add(1, Ordering::SeqCst) < 2)
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 20, "the two claimed batches are sent");
+    assert_eq!(sink.wait_for(20).await.len(), 20);
+    let statuses = |app: &TestApp| -> BTreeMap<String, usize> {
+        let all: Vec<String> =
+            app.with_db(|conn| outbox::table.select(outbox::status).load(conn).unwrap());
+        let mut counts = BTreeMap::new();
+        for s in all {
+            *counts.entry(s).or_default() += 1;
+        }
+        counts
+    };
+    assert_eq!(
+        statuses(&app),
+        BTreeMap::from([("queued".to_owned(), 25), ("sent".to_owned(), 20)]),
+        "nothing is left leased: the rest waits for the next pass"
+    );
+
+    let report = app.state.courier().deliver_due().await.unwrap();
+    assert_eq!(report.sent, 25);
+    let received = sink.wait_for(45).await;
+    let recipients = by_recipient(&received);
+    assert_eq!(recipients.len(), 45, "everyone is invited");
+    assert!(
+        recipients.values().all(|e| e.len() == 1),
+        "and no one twice"
+    );
+    assert_eq!(statuses(&app), BTreeMap::from([("sent".to_owned(), 45)]));
 }
 
 /// A claim reads each kind of claimable row apart (queued, retrying, and

@@ -13,11 +13,16 @@ pub async fn organisation() -> TestApp {
 
 /// Signs in an admin and adds the organisation above.
 pub async fn populate(app: TestApp) -> TestApp {
-    app.signed_in_as(Role::Admin).await;
     let members = "email,name,team\n\
 a1@example.com,A One,Team A\na2@example.com,A Two,Team A\n\
 b1@example.com,B One,Team B\nb2@example.com,B Two,Team B\n\
 c1@example.com,C One,Team C\nc2@example.com,C Two,Team C\n";
+    populate_with(app, members).await
+}
+
+/// `populate` with other members (a members CSV of teams A, B and C).
+pub async fn populate_with(app: TestApp, members: &str) -> TestApp {
+    app.signed_in_as(Role::Admin).await;
     let (preview, _) = app.preview_csv("members", members.as_bytes(), true).await;
     app.submit(&preview, &preview, &[]).await;
     app.add_tool("CI", "ci", "team-a").await;
