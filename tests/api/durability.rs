@@ -175,3 +175,123 @@ async fn every_acknowledged_answer_survives_sigkill() {
         assert_eq!(rows as usize, forms[*i].2, "answer {i} is whole");
     }
 }
+
+/// "An email goes twice only if the process dies between the server's 250
+/// and the commit of its outcome", tried with SIGKILL: the real server
+/// delivers 200 invitations over four connections to a mail server that
+/// answers the first 60 and then holds every reply, and is killed once the
+/// 60 are recorded. After the leases run out the rest go: every member gets
+/// their invitation, none of the 60 acknowledged gets it twice, and the
+/// only repeats are the four that were never acknowledged.
+#[tokio::test]
+async fn a_crash_mid_delivery_repeats_only_what_was_never_acknowledged() {
+    use chrono::NaiveDate;
+    use infrapulse::db::schema::outbox;
+
+    use crate::smtp::SmtpSink;
+
+    const CONNECTIONS: usize = 4;
+    let sink = SmtpSink::start().await;
+    let mail = [
+        ("SMTP_URL", sink.url()),
+        ("MAIL_FROM", "Infra Pulse <pulse@example.com>".to_owned()),
+        ("SMTP_CONNECTIONS", CONNECTIONS.to_string()),
+    ];
+    let settings: Vec<(&str, &str)> = mail.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = crate::helpers::spawn_app_with(&settings, false).await;
+    let mut members = String::from("email,name,team\n");
+    for i in 0..200 {
+        let team = ["A", "B", "C"][i % 3];
+        members.push_str(&format!("m{i}@example.com,Member {i},Team {team}\n"));
+    }
+    let app = crate::surveys::populate_with(app, &members).await;
+    crate::surveys::create_program(&app, &[]).await;
+    crate::surveys::open_round(&app).await;
+    let statuses = |app: &crate::helpers::TestApp| -> BTreeMap<String, usize> {
+        let all: Vec<String> =
+            app.with_db(|conn| outbox::table.select(outbox::status).load(conn).unwrap());
+        let mut counts = BTreeMap::new();
+        for s in all {
+            *counts.entry(s).or_default() += 1;
+        }
+        counts
+    };
+    assert_eq!(statuses(&app), BTreeMap::from([("queued".to_owned(), 200)]));
+
+    sink.answer_only(60);
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = infrapulse(dir.path(), &app.db)
+        .arg("serve")
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .envs(mail.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Every connection ends up waiting on a reply that never comes; then
+    // the 60 answered are recorded (a state to wait for, polled).
+    sink.wait_for(60 + CONNECTIONS).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while statuses(&app).get("sent") != Some(&60) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the 60 answered emails were not recorded: {:?}",
+            statuses(&app)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let before: Vec<String> = sink.received().iter().map(|r| r.to[0].clone()).collect();
+    let (answered, held) = before.split_at(60);
+    assert_eq!(
+        held.len(),
+        CONNECTIONS,
+        "one unanswered email per connection"
+    );
+    assert_eq!(
+        statuses(&app).get("sent"),
+        Some(&60),
+        "nothing more was recorded"
+    );
+
+    // Ten minutes later the leases of the dead worker have run out.
+    app.with_db(|conn| {
+        let past = NaiveDate::from_ymd_opt(2000, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        diesel::update(outbox::table.filter(outbox::status.eq("sending")))
+            .set(outbox::lease_until.eq(past))
+            .execute(conn)
+            .unwrap()
+    });
+    sink.answer_all();
+    let report = app.deliver().await;
+    assert_eq!(report.sent, 140, "the rest, and the unanswered again");
+    assert_eq!(statuses(&app), BTreeMap::from([("sent".to_owned(), 200)]));
+
+    let mut times: BTreeMap<String, usize> = BTreeMap::new();
+    for r in sink.wait_for(200 + CONNECTIONS).await {
+        *times.entry(r.to[0].clone()).or_default() += 1;
+    }
+    assert_eq!(times.len(), 200, "every member is invited");
+    for to in answered {
+        assert_eq!(times[to], 1, "{to} was acknowledged and is not sent again");
+    }
+    let twice: BTreeSet<&String> = times
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(
+        twice,
+        held.iter().collect::<BTreeSet<_>>(),
+        "only the never-acknowledged go twice"
+    );
+    assert!(times.values().all(|n| *n <= 2));
+}

@@ -80,6 +80,9 @@ struct Shared {
     commands: Mutex<Vec<String>>,
     /// Times a client sent a TLS ClientHello after STARTTLS.
     tls_hellos: std::sync::atomic::AtomicUsize,
+    /// Only this many messages get their `250`; later ones are taken in
+    /// and never answered, as by a server that hangs (or a reply lost).
+    answered: Mutex<Option<usize>>,
 }
 
 pub struct SmtpSink {
@@ -183,6 +186,18 @@ impl SmtpSink {
         self.shared
             .tls_hellos
             .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Answers only the first `n` messages in all (see `Shared::answered`).
+    #[allow(dead_code)]
+    pub fn answer_only(&self, n: usize) {
+        *self.shared.answered.lock().unwrap() = Some(n);
+    }
+
+    /// Answers every message again (those already held stay unanswered).
+    #[allow(dead_code)]
+    pub fn answer_all(&self) {
+        *self.shared.answered.lock().unwrap() = None;
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -295,16 +310,24 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
                     data.push_str(unstuffed);
                 }
             }
-            shared.received.lock().unwrap().push(Received {
-                from: std::mem::take(&mut from),
-                to: std::mem::take(&mut to),
-                data: if shared.keep_data {
-                    unquote(&data)
-                } else {
-                    String::new()
-                },
-            });
+            let count = {
+                let mut received = shared.received.lock().unwrap();
+                received.push(Received {
+                    from: std::mem::take(&mut from),
+                    to: std::mem::take(&mut to),
+                    data: if shared.keep_data {
+                        unquote(&data)
+                    } else {
+                        String::new()
+                    },
+                });
+                received.len()
+            };
             shared.arrived.notify_waiters();
+            if shared.answered.lock().unwrap().is_some_and(|n| count > n) {
+                // Never answered: the client waits until it gives up or dies.
+                std::future::pending::<()>().await;
+            }
             "250 OK queued".to_owned()
         } else if upper.starts_with("QUIT") {
             let _ = send(&mut write, "221 bye").await;
