@@ -193,7 +193,7 @@ impl Vocabulary {
     }
 }
 
-/// What a word of a comment's first clause counts, against 1 for a later one.
+/// What a word or concept counts, against 1 for the rating signal.
 const MAIN: u32 = 3;
 
 /// A document's features before weighting: term → count.
@@ -203,17 +203,11 @@ pub type Bag = Vec<(u32, u32)>;
 /// respondent rated lowest (`low`).
 pub fn bag(vocab: &mut Vocabulary, reading: &Reading, low: Option<Property>) -> Bag {
     let mut counts: HashMap<u32, u32> = HashMap::new();
-    // The first clause counts double: "flaky tests; also the docs" is
-    // about flaky tests.
-    for (stems, n) in [(&reading.stems, MAIN), (&reading.aside_stems, 1)] {
-        for stem in stems {
-            *counts.entry(vocab.id(stem)).or_default() += n;
-        }
+    for stem in &reading.stems {
+        *counts.entry(vocab.id(stem)).or_default() += MAIN;
     }
-    for (concepts, n) in [(&reading.concepts, MAIN), (&reading.aside_concepts, 1)] {
-        for c in concepts {
-            *counts.entry(vocab.id(&format!("§{c}"))).or_default() += n;
-        }
+    for c in &reading.concepts {
+        *counts.entry(vocab.id(&format!("§{c}"))).or_default() += MAIN;
     }
     // Proposals to replace the tool share what they are, whatever product
     // they name: "rewrite on Postgres" and "move off MongoDB" are one idea.

@@ -70,15 +70,14 @@ const REPLACE_PAIRS: &[(&str, &[&str])] = &[
 /// A comment, read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reading {
-    /// Stems of the content words, after typo correction.
+    /// Stems of the content words of its first clause, after typo
+    /// correction. A mixed-topic comment ("flaky tests; also the docs") is
+    /// about what it says first: what follows would tie it to another
+    /// theme, and to each other the themes it mentions in passing.
     pub stems: Vec<String>,
-    /// The concepts its words belong to.
+    /// The concepts its first clause's words belong to.
     pub concepts: Vec<&'static str>,
-    /// Stems and concepts of the clauses after the first ("…; also the
-    /// docs"): a mixed-topic comment is mostly about what it says first.
-    pub aside_stems: Vec<String>,
-    pub aside_concepts: Vec<&'static str>,
-    /// The properties its concepts belong to.
+    /// The properties its concepts belong to, asides' included.
     pub properties: Vec<Property>,
     /// A proposal to replace the tool rather than fix something in it.
     pub replace: bool,
@@ -89,13 +88,8 @@ impl Reading {
     /// or an aside).
     fn note_concept(&mut self, i: usize, main: bool) {
         let (name, property, _) = CONCEPTS[i];
-        let list = if main {
-            &mut self.concepts
-        } else {
-            &mut self.aside_concepts
-        };
-        if !list.contains(&name) {
-            list.push(name);
+        if main && !self.concepts.contains(&name) {
+            self.concepts.push(name);
         }
         if let Some(p) = property
             && !self.properties.contains(&p)
@@ -402,8 +396,6 @@ impl Reader {
                 }
                 if main {
                     reading.stems.push(stem);
-                } else {
-                    reading.aside_stems.push(stem);
                 }
             }
         }
