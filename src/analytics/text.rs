@@ -352,7 +352,12 @@ impl Reader {
 
     /// Reads one comment. `proposal` asks whether it is a replace.
     pub fn read(&mut self, text: &str, proposal: bool) -> Reading {
-        let clauses = clauses(text);
+        // A clause that would be a non-answer on its own says nothing:
+        // "Nothing new. Builds are flaky" is about flaky builds.
+        let clauses: Vec<String> = clauses(text)
+            .into_iter()
+            .filter(|c| !is_non_answer(c))
+            .collect();
         let corrected: Vec<Vec<String>> = clauses
             .iter()
             .map(|c| words(c).iter().map(|w| self.correct(w)).collect())
@@ -523,6 +528,26 @@ mod tests {
         ] {
             assert!(!is_non_answer(real), "{real:?}");
         }
+    }
+
+    #[test]
+    fn a_comment_is_about_its_first_clause_that_says_something() {
+        let mut r = reader(&[]);
+        let flaky = r.read("Builds are flaky", false);
+        for preamble in [
+            "Nothing new. Builds are flaky",
+            "Fine. Builds are flaky!",
+            "Same as last time. Builds are flaky",
+        ] {
+            assert_eq!(r.read(preamble, false).stems, flaky.stems, "{preamble:?}");
+        }
+        let mixed = r.read("Builds are flaky; also the docs are thin", false);
+        assert_eq!(mixed.stems, flaky.stems, "asides are left out of its words");
+        assert!(
+            !r.read("Builds are flaky; also the docs are thin", false)
+                .concepts
+                .contains(&"docs")
+        );
     }
 
     #[test]
