@@ -284,58 +284,23 @@ pub const THRESHOLDS: Thresholds = Thresholds {
 const DIRECT_LIMIT: usize = 2500;
 const LEADER_SIMILARITY: f32 = 0.72;
 
-/// A group under construction: the sum of its members' unit vectors.
-#[derive(Debug, Clone)]
+/// A group under construction: the sum of its members' unit vectors. Two
+/// groups' similarity is average linkage, the mean cosine between a member
+/// of one and a member of the other (members are unit vectors, so it is the
+/// dot of the sums over the product of the sizes; see `Linkage`). Unlike
+/// the cosine of centroids it does not let a broad group swallow
+/// everything near it.
+#[derive(Debug, Clone, Default)]
 struct Group {
     sum: Vector,
     weight: usize,
     members: Vec<usize>,
-    /// `sum` as a map, made when a long sum is first compared with a much
-    /// shorter one; emptied whenever `sum` changes.
-    lookup: std::cell::OnceCell<HashMap<u32, f32>>,
 }
 
-/// A sum longer than this many times the other's is looked up term by
-/// term rather than walked alongside it.
-const LOOKUP_RATIO: usize = 8;
-
 impl Group {
-    /// Average linkage: the mean cosine between a member of one and a
-    /// member of the other (members are unit vectors, so it is the dot of
-    /// the sums over the product of the sizes). Unlike the cosine of
-    /// centroids it does not let a broad group swallow everything near it.
-    ///
-    /// Merged groups grow to thousands of terms; walking both sums cost the
-    /// long one's length for each small group compared with it. A short
-    /// sum is instead looked up in the long one: the same products, added
-    /// in the same term order, so the same value.
-    fn similarity(&self, other: &Group) -> f32 {
-        let (short, long) = if self.sum.len() <= other.sum.len() {
-            (self, other)
-        } else {
-            (other, self)
-        };
-        let d = if long.sum.len() > LOOKUP_RATIO * short.sum.len() {
-            let lookup = long
-                .lookup
-                .get_or_init(|| long.sum.iter().copied().collect());
-            let mut d = 0.0;
-            for (id, w) in &short.sum {
-                if let Some(x) = lookup.get(id) {
-                    d += w * x;
-                }
-            }
-            d
-        } else {
-            dot(&self.sum, &other.sum)
-        };
-        d / (self.weight as f32 * other.weight as f32)
-    }
-
     /// Takes `other`'s documents into this group.
     fn absorb(&mut self, other: Group) {
         add(&mut self.sum, &other.sum, 1.0);
-        self.lookup = std::cell::OnceCell::new();
         self.weight += other.weight;
         self.members.extend(other.members);
     }
@@ -359,7 +324,6 @@ pub fn cluster(vectors: &[Vector], weights: &[usize], t: Thresholds) -> Vec<usiz
                     .collect(),
                 weight: weights[i],
                 members: vec![i],
-                lookup: Default::default(),
             })
             .collect()
     } else {
@@ -462,7 +426,6 @@ fn leaders(vectors: &[Vector], weights: &[usize]) -> Vec<Group> {
                     sum: Vector::new(),
                     weight: weights[i],
                     members: vec![i],
-                    lookup: Default::default(),
                 });
             }
         }
@@ -497,15 +460,7 @@ fn agglomerate(groups: &mut Vec<Group>, threshold: f32) {
             break;
         }
         let (keep, gone) = (i.min(j), i.max(j));
-        let other = std::mem::replace(
-            &mut groups[gone],
-            Group {
-                sum: Vec::new(),
-                weight: 0,
-                members: Vec::new(),
-                lookup: Default::default(),
-            },
-        );
+        let other = std::mem::take(&mut groups[gone]);
         let stale = groups[keep].sum.len() + other.sum.len();
         groups[keep].absorb(other);
         alive[gone] = false;
@@ -571,9 +526,10 @@ impl Linkage {
         }
     }
 
-    /// `Group::similarity` of group `i` with every live group `j`, into
-    /// `row[j]`: the same dot (products in term order) over the same
-    /// product of weights, so the same value to the bit.
+    /// The similarity of group `i` with every live group `j`, into
+    /// `row[j]`: the dot of their sums (products added in term order, as
+    /// `dot` adds them, so the same value to the bit) over the product of
+    /// their sizes.
     fn row(&mut self, groups: &[Group], alive: &[bool], i: usize, row: &mut [f32]) {
         self.inverted.dots(&groups[i].sum, &mut self.dots);
         let weight = groups[i].weight as f32;
@@ -612,11 +568,15 @@ fn absorb_small(groups: &mut Vec<Group>, t: Thresholds) {
     if large.is_empty() {
         return;
     }
+    let mut linkage = Linkage::of(groups);
+    let alive = vec![true; groups.len()];
+    let mut row = vec![0.0; groups.len()];
     let mut moves: Vec<(usize, usize)> = Vec::new();
     for &s in &small {
+        linkage.row(groups, &alive, s, &mut row);
         let best = large
             .iter()
-            .map(|&l| (groups[s].similarity(&groups[l]), l))
+            .map(|&l| (row[l], l))
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
         if let Some((sim, l)) = best
             && sim >= t.absorb
@@ -625,12 +585,7 @@ fn absorb_small(groups: &mut Vec<Group>, t: Thresholds) {
         }
     }
     for &(s, l) in &moves {
-        let small = Group {
-            sum: std::mem::take(&mut groups[s].sum),
-            weight: std::mem::take(&mut groups[s].weight),
-            members: std::mem::take(&mut groups[s].members),
-            lookup: Default::default(),
-        };
+        let small = std::mem::take(&mut groups[s]);
         groups[l].absorb(small);
     }
     groups.retain(|g| !g.members.is_empty());
@@ -681,8 +636,13 @@ mod tests {
         assert_eq!(cluster(&v, &[1; 5], THRESHOLDS), groups, "deterministic");
     }
 
-    /// The agglomeration as it was before `Linkage`: every similarity from
-    /// `Group::similarity`, pair by pair.
+    /// Average linkage of two groups, walking both sums.
+    fn similarity(a: &Group, b: &Group) -> f32 {
+        dot(&a.sum, &b.sum) / (a.weight as f32 * b.weight as f32)
+    }
+
+    /// The agglomeration as it was before `Linkage`: every similarity
+    /// computed pair by pair.
     fn agglomerate_pairwise(groups: &mut Vec<Group>, threshold: f32) {
         let n = groups.len();
         let mut alive = vec![true; n];
@@ -690,7 +650,7 @@ mod tests {
             let mut best = (f32::MIN, usize::MAX);
             for j in 0..groups.len() {
                 if j != i && alive[j] {
-                    let s = groups[i].similarity(&groups[j]);
+                    let s = similarity(&groups[i], &groups[j]);
                     if s > best.0 {
                         best = (s, j);
                     }
@@ -708,7 +668,7 @@ mod tests {
                 break;
             }
             let (keep, gone) = (i.min(j), i.max(j));
-            let other = std::mem::replace(&mut groups[gone], group(Vec::new(), 0, Vec::new()));
+            let other = std::mem::take(&mut groups[gone]);
             groups[keep].absorb(other);
             alive[gone] = false;
             best[keep] = best_of(groups, &alive, keep);
@@ -719,7 +679,7 @@ mod tests {
                 if best[k].1 == keep || best[k].1 == gone {
                     best[k] = best_of(groups, &alive, k);
                 } else {
-                    let s = groups[k].similarity(&groups[keep]);
+                    let s = similarity(&groups[k], &groups[keep]);
                     if s > best[k].0 {
                         best[k] = (s, keep);
                     }
@@ -727,15 +687,6 @@ mod tests {
             }
         }
         groups.retain(|g| g.weight > 0);
-    }
-
-    fn group(sum: Vector, weight: usize, members: Vec<usize>) -> Group {
-        Group {
-            sum,
-            weight,
-            members,
-            lookup: Default::default(),
-        }
     }
 
     /// Random unit vectors around a few topics: a few hundred points that
@@ -777,7 +728,11 @@ mod tests {
                 .enumerate()
                 .map(|(i, (v, w))| {
                     let sum = v.iter().map(|&(id, x)| (id, x * *w as f32)).collect();
-                    group(sum, *w, vec![i])
+                    Group {
+                        sum,
+                        weight: *w,
+                        members: vec![i],
+                    }
                 })
                 .collect();
             for threshold in [0.05, 0.12, 0.3] {
