@@ -146,21 +146,28 @@ fn clauses(text: &str) -> Vec<String> {
 /// Whether a comment says nothing worth grouping: empty, a stock
 /// non-answer, or no content word at all.
 pub fn is_non_answer(text: &str) -> bool {
-    // Every answer is checked before grouping: stop reading a long one as
-    // soon as it cannot be any of the rules below.
-    let mut words = Vec::new();
-    let (mut length, mut content_words) = (0, 0);
-    for w in each_word(text) {
-        length += w.len() + usize::from(!words.is_empty());
-        if !is_stop(&w) && w.chars().any(char::is_alphanumeric) {
+    says_nothing(each_word(text))
+}
+
+/// `is_non_answer` of a text's words (as `words` makes them). Every answer
+/// is checked before grouping: a long one is read only until it cannot be
+/// any of the rules below.
+fn says_nothing<W: AsRef<str>>(words: impl IntoIterator<Item = W>) -> bool {
+    let mut joined = String::new();
+    let mut content_words = 0;
+    for w in words {
+        let w = w.as_ref();
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(w);
+        if !is_stop(w) && w.chars().any(char::is_alphanumeric) {
             content_words += 1;
         }
-        words.push(w);
-        if content_words > 2 && length > *LONGEST_NON_ANSWER {
+        if content_words > 2 && joined.len() > *LONGEST_NON_ANSWER {
             return false;
         }
     }
-    let joined = words.join(" ");
     if content_words == 0 || NON_ANSWERS.split('|').any(|n| n == joined) {
         return true;
     }
@@ -232,7 +239,6 @@ pub struct Reader {
 /// How often a word must appear in a corpus to be trusted as spelled right.
 const TRUSTED: u32 = 3;
 
-/// How often each word appears in a corpus.
 /// How often each word occurs in `corpus`: (text, how many comments say
 /// exactly that).
 pub fn word_counts<'a>(corpus: impl IntoIterator<Item = (&'a str, u32)>) -> BTreeMap<String, u32> {
@@ -354,13 +360,11 @@ impl Reader {
     pub fn read(&mut self, text: &str, proposal: bool) -> Reading {
         // A clause that would be a non-answer on its own says nothing:
         // "Nothing new. Builds are flaky" is about flaky builds.
-        let clauses: Vec<String> = clauses(text)
-            .into_iter()
-            .filter(|c| !is_non_answer(c))
-            .collect();
-        let corrected: Vec<Vec<String>> = clauses
+        let corrected: Vec<Vec<String>> = clauses(text)
             .iter()
-            .map(|c| words(c).iter().map(|w| self.correct(w)).collect())
+            .map(|c| words(c))
+            .filter(|ws| !says_nothing(ws))
+            .map(|ws| ws.iter().map(|w| self.correct(w)).collect())
             .collect();
         // Whether it proposes replacing the tool is read from what it says
         // first: "add HA; also rewrite it one day" proposes HA.
