@@ -188,6 +188,7 @@ async fn a_crash_mid_delivery_repeats_only_what_was_never_acknowledged() {
     use chrono::NaiveDate;
     use infrapulse::db::schema::outbox;
 
+    use crate::email::outbox_statuses;
     use crate::smtp::SmtpSink;
 
     const CONNECTIONS: usize = 4;
@@ -199,24 +200,13 @@ async fn a_crash_mid_delivery_repeats_only_what_was_never_acknowledged() {
     ];
     let settings: Vec<(&str, &str)> = mail.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let app = crate::helpers::spawn_app_with(&settings, false).await;
-    let mut members = String::from("email,name,team\n");
-    for i in 0..200 {
-        let team = ["A", "B", "C"][i % 3];
-        members.push_str(&format!("m{i}@example.com,Member {i},Team {team}\n"));
-    }
-    let app = crate::surveys::populate_with(app, &members).await;
+    let app = crate::surveys::populate_many(app, 200).await;
     crate::surveys::create_program(&app, &[]).await;
     crate::surveys::open_round(&app).await;
-    let statuses = |app: &crate::helpers::TestApp| -> BTreeMap<String, usize> {
-        let all: Vec<String> =
-            app.with_db(|conn| outbox::table.select(outbox::status).load(conn).unwrap());
-        let mut counts = BTreeMap::new();
-        for s in all {
-            *counts.entry(s).or_default() += 1;
-        }
-        counts
-    };
-    assert_eq!(statuses(&app), BTreeMap::from([("queued".to_owned(), 200)]));
+    assert_eq!(
+        outbox_statuses(&app),
+        BTreeMap::from([("queued".to_owned(), 200)])
+    );
 
     sink.answer_only(60);
     let dir = tempfile::tempdir().unwrap();
@@ -236,11 +226,11 @@ async fn a_crash_mid_delivery_repeats_only_what_was_never_acknowledged() {
     // the 60 answered are recorded (a state to wait for, polled).
     sink.wait_for(60 + CONNECTIONS).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while statuses(&app).get("sent") != Some(&60) {
+    while outbox_statuses(&app).get("sent") != Some(&60) {
         assert!(
             std::time::Instant::now() < deadline,
             "the 60 answered emails were not recorded: {:?}",
-            statuses(&app)
+            outbox_statuses(&app)
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
@@ -254,7 +244,7 @@ async fn a_crash_mid_delivery_repeats_only_what_was_never_acknowledged() {
         "one unanswered email per connection"
     );
     assert_eq!(
-        statuses(&app).get("sent"),
+        outbox_statuses(&app).get("sent"),
         Some(&60),
         "nothing more was recorded"
     );
@@ -273,7 +263,10 @@ async fn a_crash_mid_delivery_repeats_only_what_was_never_acknowledged() {
     sink.answer_all();
     let report = app.deliver().await;
     assert_eq!(report.sent, 140, "the rest, and the unanswered again");
-    assert_eq!(statuses(&app), BTreeMap::from([("sent".to_owned(), 200)]));
+    assert_eq!(
+        outbox_statuses(&app),
+        BTreeMap::from([("sent".to_owned(), 200)])
+    );
 
     let mut times: BTreeMap<String, usize> = BTreeMap::new();
     for r in sink.wait_for(200 + CONNECTIONS).await {

@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use crate::helpers::{TestApp, spawn_app_with};
 use crate::smtp::{Received, SmtpSink};
 use crate::surveys::{
-    answer, create_program, open_round, populate, populate_with, post_answers, token_of,
+    answer, create_program, open_round, populate, populate_many, post_answers, token_of,
 };
 
 /// The organisation of `surveys::organisation` (six members in teams A, B,
@@ -46,6 +46,17 @@ fn subjects_to(received: &[Received], email: &str) -> Vec<String> {
         .filter(|r| r.to == [email])
         .map(|r| r.header("subject").unwrap())
         .collect()
+}
+
+/// How many outbox rows are in each status.
+pub fn outbox_statuses(app: &TestApp) -> BTreeMap<String, usize> {
+    let all: Vec<String> =
+        app.with_db(|conn| outbox::table.select(outbox::status).load(conn).unwrap());
+    let mut counts = BTreeMap::new();
+    for s in all {
+        *counts.entry(s).or_default() += 1;
+    }
+    counts
 }
 
 /// The local part of a link in an email (`/r/…`), to follow on the test app.
@@ -331,12 +342,7 @@ async fn a_pass_stopped_between_batches_sends_what_it_claimed_and_leaves_the_res
         false,
     )
     .await;
-    let mut members = String::from("email,name,team\n");
-    for i in 0..45 {
-        let team = ["A", "B", "C"][i % 3];
-        members.push_str(&format!("m{i}@example.com,Member {i},Team {team}\n"));
-    }
-    let app = populate_with(app, &members).await;
+    let app = populate_many(app, 45).await;
     create_program(&app, &[]).await;
     open_round(&app).await;
 
@@ -350,17 +356,8 @@ async fn a_pass_stopped_between_batches_sends_what_it_claimed_and_leaves_the_res
         .unwrap();
     assert_eq!(report.sent, 20, "the two claimed batches are sent");
     assert_eq!(sink.wait_for(20).await.len(), 20);
-    let statuses = |app: &TestApp| -> BTreeMap<String, usize> {
-        let all: Vec<String> =
-            app.with_db(|conn| outbox::table.select(outbox::status).load(conn).unwrap());
-        let mut counts = BTreeMap::new();
-        for s in all {
-            *counts.entry(s).or_default() += 1;
-        }
-        counts
-    };
     assert_eq!(
-        statuses(&app),
+        outbox_statuses(&app),
         BTreeMap::from([("queued".to_owned(), 25), ("sent".to_owned(), 20)]),
         "nothing is left leased: the rest waits for the next pass"
     );
@@ -374,7 +371,10 @@ async fn a_pass_stopped_between_batches_sends_what_it_claimed_and_leaves_the_res
         recipients.values().all(|e| e.len() == 1),
         "and no one twice"
     );
-    assert_eq!(statuses(&app), BTreeMap::from([("sent".to_owned(), 45)]));
+    assert_eq!(
+        outbox_statuses(&app),
+        BTreeMap::from([("sent".to_owned(), 45)])
+    );
 }
 
 /// A claim reads each kind of claimable row apart (queued, retrying, and

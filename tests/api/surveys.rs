@@ -20,8 +20,18 @@ c1@example.com,C One,Team C\nc2@example.com,C Two,Team C\n";
     populate_with(app, members).await
 }
 
-/// `populate` with other members (a members CSV of teams A, B and C).
-pub async fn populate_with(app: TestApp, members: &str) -> TestApp {
+/// `populate` with `n` members instead, m0@example.com … spread over
+/// teams A, B and C: enough for several batches of email.
+pub async fn populate_many(app: TestApp, n: usize) -> TestApp {
+    let mut members = String::from("email,name,team\n");
+    for i in 0..n {
+        let team = ["A", "B", "C"][i % 3];
+        members.push_str(&format!("m{i}@example.com,Member {i},Team {team}\n"));
+    }
+    populate_with(app, &members).await
+}
+
+async fn populate_with(app: TestApp, members: &str) -> TestApp {
     app.signed_in_as(Role::Admin).await;
     let (preview, _) = app.preview_csv("members", members.as_bytes(), true).await;
     app.submit(&preview, &preview, &[]).await;
