@@ -85,8 +85,11 @@ impl Application {
         let workers = config.workers;
         let mailer = Arc::new(crate::mail::Mailer::new(&config)?);
         let writer = crate::db::writer::Writer::for_database(&config.database_url)?;
+        let intake =
+            crate::surveys::intake::Intake::start(pool.clone(), writer.clone(), clock.clone())?;
         let state = web::Data::new(AppState {
             writer,
+            intake,
             mailer,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             templates: Templates::new()?,

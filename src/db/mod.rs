@@ -376,6 +376,14 @@ pub fn is_unavailable(e: &diesel::result::Error) -> bool {
     }
 }
 
+/// `is_unavailable` for work that fails with `anyhow`, where a pool's
+/// timeout (no connection to be had) means the same.
+pub fn is_unavailable_cause(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<diesel::result::Error>()
+        .is_some_and(is_unavailable)
+        || e.downcast_ref::<r2d2::PoolError>().is_some()
+}
+
 /// Runs `work`, which writes in `write_transaction`: on SQLite through its
 /// one writer when there is one (a savepoint in the next group commit), else
 /// on a pooled connection. Either way the result comes back once committed.

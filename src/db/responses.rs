@@ -15,33 +15,64 @@ pub fn find_by_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<i64
         .optional()
 }
 
-/// A new response under `key`, with a random id: ids in answer order would
-/// tell who answered when. A clash of ids (or of keys, when the same link is
-/// submitted twice at once) fails with a unique violation for the caller to retry.
-pub fn insert(conn: &mut DbConnection, round_id: i64, team_id: i64, key: &str) -> QueryResult<i64> {
-    let id = random_id();
-    diesel::insert_into(responses::table)
-        .values((
-            responses::id.eq(id),
-            responses::round_id.eq(round_id),
-            responses::team_id.eq(team_id),
-            responses::respondent_key.eq(key),
-        ))
-        .execute(conn)?;
-    Ok(id)
+/// A response to create: its key, round and team. Its id is random: ids
+/// in answer order would tell who answered when.
+pub struct NewResponse<'a> {
+    pub key: &'a str,
+    pub round_id: i64,
+    pub team_id: i64,
 }
 
-/// The response under `key`, its row locked for the rest of the
-/// transaction (a no-op update, so it works on both backends; finding and
-/// locking in one statement is one round trip): two edits of one response
-/// queue here instead of interleaving their deletes and inserts of its
-/// answers.
-pub fn lock_by_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<i64>> {
-    diesel::update(responses::table.filter(responses::respondent_key.eq(key)))
+/// Creates `new` in one statement; their random ids, in the same order. A
+/// clash of ids (or of keys, when another server writes the same link at
+/// once) fails with a unique violation for the caller to retry.
+pub fn insert_all(conn: &mut DbConnection, new: &[NewResponse]) -> QueryResult<Vec<i64>> {
+    let ids: Vec<i64> = new.iter().map(|_| random_id()).collect();
+    if new.is_empty() {
+        return Ok(ids);
+    }
+    let rows: Vec<_> = new
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| {
+            (
+                responses::id.eq(*id),
+                responses::round_id.eq(r.round_id),
+                responses::team_id.eq(r.team_id),
+                responses::respondent_key.eq(r.key),
+            )
+        })
+        .collect();
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            diesel::insert_into(responses::table)
+                .values(&rows)
+                .execute(pg)?;
+        }
+        DbConnection::Sqlite(lite) => {
+            for row in rows {
+                diesel::insert_into(responses::table)
+                    .values(row)
+                    .execute(lite)?;
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// The responses under `keys`, as (key, id), their rows locked for the
+/// rest of the transaction (a no-op update, so it works on both backends;
+/// finding and locking in one statement is one round trip): two edits of
+/// one response queue here instead of interleaving their deletes and
+/// inserts of its answers.
+pub fn lock_by_keys(conn: &mut DbConnection, keys: &[&str]) -> QueryResult<Vec<(String, i64)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(responses::table.filter(responses::respondent_key.eq_any(keys)))
         .set(responses::round_id.eq(responses::round_id))
-        .returning(responses::id)
-        .get_result(conn)
-        .optional()
+        .returning((responses::respondent_key.assume_not_null(), responses::id))
+        .get_results(conn)
 }
 
 /// A positive random 63-bit id.
@@ -124,39 +155,48 @@ pub struct Filed {
     pub team_id: Option<i64>,
 }
 
-/// Replaces every answer of a response; `new` when it was inserted in this
-/// transaction, so has none yet (two statements, two round trips, saved).
-pub fn replace_answers(
-    conn: &mut DbConnection,
-    response: Filed,
-    new: bool,
-    tools: &[(i64, &ToolAnswer)],
-    questions: &[(i64, &str)],
-) -> QueryResult<()> {
-    let response_id = response.id;
-    if !new {
-        diesel::delete(tool_answers::table.filter(tool_answers::response_id.eq(response_id)))
-            .execute(conn)?;
-        diesel::delete(
-            question_answers::table.filter(question_answers::response_id.eq(response_id)),
-        )
-        .execute(conn)?;
+/// A response's answers, to be written.
+pub struct NewAnswers<'a> {
+    pub response: Filed,
+    /// By tool id.
+    pub tools: Vec<(i64, &'a ToolAnswer)>,
+    /// By question id.
+    pub questions: Vec<(i64, &'a str)>,
+}
+
+/// Deletes every answer of the responses `ids`, so that they can be written
+/// anew.
+pub fn delete_answers(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<()> {
+    if ids.is_empty() {
+        return Ok(());
     }
-    let extra: Vec<_> = questions
+    diesel::delete(tool_answers::table.filter(tool_answers::response_id.eq_any(ids)))
+        .execute(conn)?;
+    diesel::delete(question_answers::table.filter(question_answers::response_id.eq_any(ids)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Writes the answers of responses that have none.
+pub fn insert_answers(conn: &mut DbConnection, all: &[NewAnswers]) -> QueryResult<()> {
+    let extra: Vec<_> = all
         .iter()
-        .map(|(question_id, value)| {
-            (
-                question_answers::response_id.eq(response_id),
-                question_answers::question_id.eq(*question_id),
-                question_answers::value.eq(*value),
-            )
+        .flat_map(|a| {
+            a.questions.iter().map(|(question_id, value)| {
+                (
+                    question_answers::response_id.eq(a.response.id),
+                    question_answers::question_id.eq(*question_id),
+                    question_answers::value.eq(*value),
+                )
+            })
         })
         .collect();
     match conn {
         // One statement per table: each is a round trip to the server.
         DbConnection::Postgresql(pg) => {
-            if !tools.is_empty() {
-                ToolAnswerColumns::new(response, tools).execute(pg)?;
+            let tools = ToolAnswerColumns::new(all);
+            if !tools.tool_ids.is_empty() {
+                tools.execute(pg)?;
             }
             if !extra.is_empty() {
                 diesel::insert_into(question_answers::table)
@@ -166,28 +206,33 @@ pub fn replace_answers(
         }
         // In-process, a cached statement per row costs next to nothing.
         DbConnection::Sqlite(lite) => {
-            for (tool_id, a) in tools {
-                let [security, reliability, usability, efficiency, latency] = a.ratings;
-                diesel::insert_into(tool_answers::table)
-                    .values((
-                        tool_answers::response_id.eq(response_id),
-                        tool_answers::tool_id.eq(*tool_id),
-                        tool_answers::not_used.eq(a.not_used),
-                        tool_answers::security.eq(security),
-                        tool_answers::reliability.eq(reliability),
-                        tool_answers::usability.eq(usability),
-                        tool_answers::efficiency.eq(efficiency),
-                        tool_answers::latency.eq(latency),
-                        tool_answers::satisfaction.eq(a.satisfaction),
-                        tool_answers::hours_lost.eq(a.hours_lost),
-                        tool_answers::pain.eq(&a.pain),
-                        tool_answers::proposal.eq(&a.proposal),
-                        tool_answers::round_id.eq(response.round_id),
-                        tool_answers::team_id.eq(response.team_id),
-                        // As in `ToolAnswerColumns`: new answers are unthemed.
-                        tool_answers::themed.eq(false),
-                    ))
-                    .execute(lite)?;
+            for NewAnswers {
+                response, tools, ..
+            } in all
+            {
+                for (tool_id, a) in tools {
+                    let [security, reliability, usability, efficiency, latency] = a.ratings;
+                    diesel::insert_into(tool_answers::table)
+                        .values((
+                            tool_answers::response_id.eq(response.id),
+                            tool_answers::tool_id.eq(*tool_id),
+                            tool_answers::not_used.eq(a.not_used),
+                            tool_answers::security.eq(security),
+                            tool_answers::reliability.eq(reliability),
+                            tool_answers::usability.eq(usability),
+                            tool_answers::efficiency.eq(efficiency),
+                            tool_answers::latency.eq(latency),
+                            tool_answers::satisfaction.eq(a.satisfaction),
+                            tool_answers::hours_lost.eq(a.hours_lost),
+                            tool_answers::pain.eq(&a.pain),
+                            tool_answers::proposal.eq(&a.proposal),
+                            tool_answers::round_id.eq(response.round_id),
+                            tool_answers::team_id.eq(response.team_id),
+                            // As in `ToolAnswerColumns`: new answers are unthemed.
+                            tool_answers::themed.eq(false),
+                        ))
+                        .execute(lite)?;
+                }
             }
             for row in extra {
                 diesel::insert_into(question_answers::table)
@@ -288,12 +333,14 @@ pub fn count_for_round(conn: &mut DbConnection, round_id: i64) -> QueryResult<i6
         .get_result(conn)
 }
 
-/// A response's tool answers as one `INSERT … SELECT FROM unnest(arrays)`,
-/// for PostgreSQL: its text is the same for any number of tools, so it is
+/// Responses' tool answers as one `INSERT … SELECT FROM unnest(arrays)`,
+/// for PostgreSQL: its text is the same for any number of rows, so it is
 /// prepared once per connection, where a multi-row `VALUES` list (15
 /// parameters a row) would be parsed and planned at every submission.
 struct ToolAnswerColumns<'a> {
-    response: Filed,
+    response_ids: Vec<i64>,
+    round_ids: Vec<i64>,
+    team_ids: Vec<Option<i64>>,
     tool_ids: Vec<i64>,
     not_used: Vec<bool>,
     ratings: [Vec<Option<i64>>; 7],
@@ -302,11 +349,14 @@ struct ToolAnswerColumns<'a> {
 }
 
 impl<'a> ToolAnswerColumns<'a> {
-    fn new(response: Filed, tools: &[(i64, &'a ToolAnswer)]) -> Self {
+    fn new(all: &[NewAnswers<'a>]) -> Self {
+        let rows: Vec<(Filed, i64, &ToolAnswer)> = all
+            .iter()
+            .flat_map(|a| a.tools.iter().map(|(tool, t)| (a.response, *tool, *t)))
+            .collect();
         let ratings = std::array::from_fn(|i| {
-            tools
-                .iter()
-                .map(|(_, a)| match i {
+            rows.iter()
+                .map(|(_, _, a)| match i {
                     0..5 => a.ratings[i],
                     5 => a.satisfaction,
                     _ => a.hours_lost,
@@ -314,12 +364,14 @@ impl<'a> ToolAnswerColumns<'a> {
                 .collect()
         });
         ToolAnswerColumns {
-            response,
-            tool_ids: tools.iter().map(|(id, _)| *id).collect(),
-            not_used: tools.iter().map(|(_, a)| a.not_used).collect(),
+            response_ids: rows.iter().map(|(r, _, _)| r.id).collect(),
+            round_ids: rows.iter().map(|(r, _, _)| r.round_id).collect(),
+            team_ids: rows.iter().map(|(r, _, _)| r.team_id).collect(),
+            tool_ids: rows.iter().map(|(_, id, _)| *id).collect(),
+            not_used: rows.iter().map(|(_, _, a)| a.not_used).collect(),
             ratings,
-            pains: tools.iter().map(|(_, a)| a.pain.as_str()).collect(),
-            proposals: tools.iter().map(|(_, a)| a.proposal.as_str()).collect(),
+            pains: rows.iter().map(|(_, _, a)| a.pain.as_str()).collect(),
+            proposals: rows.iter().map(|(_, _, a)| a.proposal.as_str()).collect(),
         }
     }
 }
@@ -333,16 +385,16 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for ToolAnswerColumns<
         // The grouping looks at every new answer (themed = FALSE): its
         // comments join themes, and its ratings move the themes' figures.
         out.push_sql(
-            "INSERT INTO tool_answers (response_id, round_id, team_id, themed, tool_id, \
+            "INSERT INTO tool_answers (response_id, round_id, team_id, tool_id, \
              not_used, security, reliability, usability, efficiency, latency, satisfaction, \
-             hours_lost, pain, proposal) SELECT ",
+             hours_lost, pain, proposal, themed) SELECT *, FALSE FROM unnest(",
         );
-        out.push_bind_param::<BigInt, _>(&self.response.id)?;
+        out.push_bind_param::<Array<BigInt>, _>(&self.response_ids)?;
         out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&self.response.round_id)?;
+        out.push_bind_param::<Array<BigInt>, _>(&self.round_ids)?;
         out.push_sql(", ");
-        out.push_bind_param::<Nullable<BigInt>, _>(&self.response.team_id)?;
-        out.push_sql(", FALSE, * FROM unnest(");
+        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.team_ids)?;
+        out.push_sql(", ");
         out.push_bind_param::<Array<BigInt>, _>(&self.tool_ids)?;
         out.push_sql(", ");
         out.push_bind_param::<Array<Bool>, _>(&self.not_used)?;

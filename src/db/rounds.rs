@@ -432,34 +432,31 @@ pub fn invitation_by_token(
     conn: &mut DbConnection,
     hash: &str,
     token: &str,
-    hold: Hold,
 ) -> QueryResult<Option<(Invitation, Round)>> {
-    let query = invitations::table
+    invitations::table
         .inner_join(rounds::table)
         .filter(
             invitations::token_hash
                 .eq(hash)
                 .or(invitations::legacy_token.eq(token)),
         )
-        .select((invitations::all_columns, rounds::all_columns));
-    match conn {
-        DbConnection::Postgresql(c) if hold == Hold::Round => query.for_share().get_result(c),
-        _ => query.get_result(conn),
-    }
-    .optional()
+        .select((invitations::all_columns, rounds::all_columns))
+        .get_result(conn)
+        .optional()
 }
 
-/// Whether reading a round inside a transaction holds it as read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hold {
-    Nothing,
-    /// On PostgreSQL, a share lock on the round's row until the transaction
-    /// ends: closing the round (which updates that row before it seals the
-    /// round's answers) waits for the transaction, or the transaction waits
-    /// for the close and reads the round closed. An answer saved under it
-    /// is never left out of the sealing. SQLite's one writer runs writes
-    /// one at a time, so there is nothing to hold.
-    Round,
+/// The rounds `ids`, held as read until the transaction ends: on
+/// PostgreSQL each row is share-locked, so closing a round (which updates
+/// its row before it seals the round's answers) waits for the transaction,
+/// or the transaction waits for the close and reads the round closed. An
+/// answer saved under the hold is never left out of the sealing. SQLite's
+/// one writer runs writes one at a time, so there is nothing to hold.
+pub fn hold(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Round>> {
+    let query = rounds::table.filter(rounds::id.eq_any(ids));
+    match conn {
+        DbConnection::Postgresql(c) => query.for_share().load(c),
+        _ => query.load(conn),
+    }
 }
 
 /// Invitations per team: (team id, team name, invited), by team name.

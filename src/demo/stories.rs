@@ -425,7 +425,9 @@ pub fn seed_surveys(
         let (round, _) = surveys::open_round(conn, keys, &program, infra_min_teams, None, opened)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let question = rounds::questions(conn, round.id)?;
-        for (i, invitation) in rounds::invitations(conn, round.id)?.iter().enumerate() {
+        let invitations = rounds::invitations(conn, round.id)?;
+        let mut answered = Vec::new();
+        for (i, invitation) in invitations.iter().enumerate() {
             if !answers_in_round(invitation.member_id, invitation.team_id, round_no) {
                 continue;
             }
@@ -454,14 +456,18 @@ pub fn seed_surveys(
                     invitation.legacy_token.as_deref(),
                 )
                 .ok_or_else(|| anyhow::anyhow!("an invitation without a link"))?;
-            respond::save(
-                conn,
-                invitation,
-                &tools,
-                &keys.respondent_key(&token),
-                &answers,
-            )?;
+            answered.push((invitation, tools, keys.respondent_key(&token), answers));
         }
+        let filings: Vec<respond::Filing> = answered
+            .iter()
+            .map(|(invitation, tools, key, answers)| respond::Filing {
+                invitation,
+                tools,
+                key,
+                answers,
+            })
+            .collect();
+        respond::store(conn, &filings)?;
         // History: these rounds closed long ago (sealed, thanks queued) and
         // all their emails went out.
         surveys::close_round(conn, keys, &round, round.closes_at)?;

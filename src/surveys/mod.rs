@@ -3,6 +3,7 @@
 //! respondent answered, working out who has answered, and closing a round.
 
 pub mod forms;
+pub mod intake;
 pub mod links;
 pub mod programs;
 pub mod respond;

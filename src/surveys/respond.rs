@@ -1,20 +1,21 @@
-//! What a respondent's link can do: open its form and save answers. Each is
-//! one call (saving in one transaction, opening as `db::read_together`
-//! reads), and neither writes anything but the answers:
-//! opening a link records nothing, and saving touches no table that names
-//! the member (see `links` for why nothing ties the two together).
+//! What a respondent's link can do: open its form and save answers.
+//! Opening is one call (`db::read_together` reads) and writes nothing: it
+//! records nothing of the visit. Saving is two steps: `check` reads the link
+//! and checks the form on any connection; `save_checked` writes checked
+//! forms, many at once (see `intake`), touching no table that names the
+//! member (see `links` for why nothing ties the two together).
 
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
-
-use std::sync::Arc;
+use diesel::result::Error as DieselError;
 
 use super::forms::{FormParts, Forms};
 use super::links::{self, LinkKeys};
 use crate::db::DbConnection;
-use crate::db::responses::{self, StoredAnswers};
-use crate::db::rounds::{self, Hold, Invitation, Round, RoundQuestion, RoundTool};
+use crate::db::responses::{self, Filed, NewAnswers, NewResponse, StoredAnswers};
+use crate::db::rounds::{self, Invitation, Round, RoundQuestion, RoundTool};
 use crate::domain::survey::{self, FormErrors, Question, ResponseAnswers};
 
 /// A link's form: its round, and what its member's team is asked.
@@ -50,13 +51,8 @@ enum Link {
     Unknown,
 }
 
-fn follow(
-    conn: &mut DbConnection,
-    token: &str,
-    now: NaiveDateTime,
-    hold: Hold,
-) -> Result<Link, DieselError> {
-    Ok(match lookup(conn, token, hold)? {
+fn follow(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Link, DieselError> {
+    Ok(match find(conn, token)? {
         None => Link::Unknown,
         Some((_, round)) if !round.is_open(now) => Link::Closed(round),
         Some((invitation, round)) => Link::Open(invitation, round),
@@ -69,18 +65,10 @@ pub fn find(
     conn: &mut DbConnection,
     token: &str,
 ) -> Result<Option<(Invitation, Round)>, DieselError> {
-    lookup(conn, token, Hold::Nothing)
-}
-
-fn lookup(
-    conn: &mut DbConnection,
-    token: &str,
-    hold: Hold,
-) -> Result<Option<(Invitation, Round)>, DieselError> {
     if !links::is_token_shaped(token) {
         return Ok(None);
     }
-    rounds::invitation_by_token(conn, &links::token_hash(token), token, hold)
+    rounds::invitation_by_token(conn, &links::token_hash(token), token)
 }
 
 /// A round's questions as the form asks them.
@@ -120,7 +108,7 @@ pub fn open(
     now: NaiveDateTime,
 ) -> Result<Opened, DieselError> {
     crate::db::read_together(conn, |conn| {
-        let (invitation, round) = match follow(conn, token, now, Hold::Nothing)? {
+        let (invitation, round) = match follow(conn, token, now)? {
             Link::Open(invitation, round) => (invitation, round),
             Link::Closed(round) => return Ok(Opened::Closed(round)),
             Link::Unknown => return Ok(Opened::Unknown),
@@ -148,9 +136,10 @@ pub enum Check {
     Done(Submitted),
 }
 
-/// Follows the link and checks a submitted form, writing nothing. Apart
-/// from `save_checked`, so that on SQLite the one writer's thread spends
-/// its time on writes, not on reading and checking forms.
+/// Follows the link and checks a submitted form, writing nothing: apart
+/// from `save_checked`, so that what writes (SQLite's one writer, or the
+/// transaction PostgreSQL's submissions share) spends its time on writes,
+/// not on reading and checking forms.
 pub fn check(
     conn: &mut DbConnection,
     keys: &LinkKeys,
@@ -159,19 +148,7 @@ pub fn check(
     pairs: &[(String, String)],
     now: NaiveDateTime,
 ) -> Result<Check, DieselError> {
-    checking(conn, keys, forms, token, pairs, now, Hold::Nothing)
-}
-
-fn checking(
-    conn: &mut DbConnection,
-    keys: &LinkKeys,
-    forms: &Forms,
-    token: &str,
-    pairs: &[(String, String)],
-    now: NaiveDateTime,
-    hold: Hold,
-) -> Result<Check, DieselError> {
-    let (invitation, round) = match follow(conn, token, now, hold)? {
+    let (invitation, round) = match follow(conn, token, now)? {
         Link::Open(invitation, round) => (invitation, round),
         Link::Closed(round) => return Ok(Check::Done(Submitted::Closed(round))),
         Link::Unknown => return Ok(Check::Done(Submitted::Unknown)),
@@ -192,105 +169,102 @@ fn checking(
     )
 }
 
-/// Saves a checked form as the link's response, replacing any earlier
-/// answers, if its round is still open (it may have closed since the
-/// check): for a write queued apart from its check, as SQLite's one
-/// writer's are.
+/// Saves checked forms in the transaction open on `conn`, each as its
+/// link's response, replacing earlier answers, if its round is still open
+/// (it may have closed since the check); what became of each, in order.
+/// The rounds are held (`rounds::hold`) so that a close cannot slip in
+/// between this check and the commit. Forms of the same link: the last
+/// one stands, as if they had come one after another.
 pub fn save_checked(
     conn: &mut DbConnection,
-    checked: &Checked,
+    checked: &[Checked],
     now: NaiveDateTime,
-) -> Result<Submitted, DieselError> {
-    again_on_clash(conn, |conn| {
-        crate::db::write_transaction(conn, |conn| {
-            let round = rounds::by_id(conn, checked.invitation.round_id)?;
-            if !round.is_open(now) {
-                return Ok(Submitted::Closed(round));
+) -> Result<Vec<Submitted>, DieselError> {
+    let round_ids: HashSet<i64> = checked.iter().map(|c| c.invitation.round_id).collect();
+    let round_ids: Vec<i64> = round_ids.into_iter().collect();
+    let rounds: HashMap<i64, Round> = rounds::hold(conn, &round_ids)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut filings = Vec::with_capacity(checked.len());
+    let outcomes = checked
+        .iter()
+        .map(|c| match rounds.get(&c.invitation.round_id) {
+            Some(round) if round.is_open(now) => {
+                filings.push(Filing {
+                    invitation: &c.invitation,
+                    tools: &c.parts.tools,
+                    key: &c.key,
+                    answers: &c.answers,
+                });
+                Submitted::Saved
             }
-            store(conn, checked)?;
-            Ok(Submitted::Saved)
+            Some(round) => Submitted::Closed(round.clone()),
+            // Rounds are never deleted while invitations point at them.
+            None => Submitted::Unknown,
         })
-    })
+        .collect();
+    store(conn, &filings)?;
+    Ok(outcomes)
 }
 
-/// Checks a submitted form and saves it in one transaction, which reads
-/// the round once and holds it (`Hold::Round`): for connections that write
-/// side by side, as PostgreSQL's do, where each statement is a round trip.
-pub fn submit(
-    conn: &mut DbConnection,
-    keys: &LinkKeys,
-    forms: &Forms,
-    token: &str,
-    pairs: &[(String, String)],
-    now: NaiveDateTime,
-) -> Result<Submitted, DieselError> {
-    again_on_clash(conn, |conn| {
-        crate::db::write_transaction(conn, |conn| {
-            match checking(conn, keys, forms, token, pairs, now, Hold::Round)? {
-                Check::Done(submitted) => Ok(submitted),
-                Check::Ready(checked) => {
-                    store(conn, &checked)?;
-                    Ok(Submitted::Saved)
-                }
-            }
-        })
-    })
+/// Answers to store under a respondent key, for an invitation's round and
+/// team, asking about `tools`.
+pub struct Filing<'a> {
+    pub invitation: &'a Invitation,
+    pub tools: &'a [RoundTool],
+    pub key: &'a str,
+    pub answers: &'a ResponseAnswers,
 }
 
-/// Runs a saving transaction again if it hit a unique key: two first
-/// submissions of one link racing each other end as one response, the
-/// loser's second run finding the winner's and editing it.
-fn again_on_clash(
-    conn: &mut DbConnection,
-    mut once: impl FnMut(&mut DbConnection) -> Result<Submitted, DieselError>,
-) -> Result<Submitted, DieselError> {
-    match once(conn) {
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => once(conn),
-        other => other,
+/// Stores each filing as the response under its key, replacing what was
+/// there, with one statement per table for all of them. Of filings under
+/// one key, the last stands.
+pub fn store(conn: &mut DbConnection, filings: &[Filing]) -> Result<(), DieselError> {
+    let mut last: HashMap<&str, &Filing> = HashMap::with_capacity(filings.len());
+    for f in filings {
+        last.insert(f.key, f);
     }
-}
-
-fn store(conn: &mut DbConnection, checked: &Checked) -> Result<(), DieselError> {
-    let Checked {
-        invitation,
-        parts,
-        key,
-        answers,
-    } = checked;
-    save(conn, invitation, &parts.tools, key, answers)
-}
-
-/// Stores `answers` (for the invitation's `tools`) under `key`, replacing
-/// what was there.
-pub fn save(
-    conn: &mut DbConnection,
-    invitation: &Invitation,
-    tools: &[RoundTool],
-    key: &str,
-    answers: &ResponseAnswers,
-) -> Result<(), DieselError> {
-    let ids = super::tool_ids_by_slug(tools);
-    let tools: Vec<(i64, &survey::ToolAnswer)> = answers
-        .tools
+    let filings: Vec<&Filing> = last.into_values().collect();
+    let keys: Vec<&str> = filings.iter().map(|f| f.key).collect();
+    let mut ids: HashMap<String, i64> = responses::lock_by_keys(conn, &keys)?.into_iter().collect();
+    let edited: Vec<i64> = ids.values().copied().collect();
+    responses::delete_answers(conn, &edited)?;
+    let new: Vec<NewResponse> = filings
         .iter()
-        .filter_map(|(slug, a)| ids.get(slug).map(|id| (*id, a)))
+        .filter(|f| !ids.contains_key(f.key))
+        .map(|f| NewResponse {
+            key: f.key,
+            round_id: f.invitation.round_id,
+            team_id: f.invitation.team_id,
+        })
         .collect();
-    let questions: Vec<(i64, &str)> = answers
-        .questions
+    let created = responses::insert_all(conn, &new)?;
+    ids.extend(new.iter().map(|n| n.key.to_owned()).zip(created));
+    let answers: Vec<NewAnswers> = filings
         .iter()
-        .map(|(id, v)| (*id, v.as_str()))
+        .map(|f| {
+            let by_slug = super::tool_ids_by_slug(f.tools);
+            NewAnswers {
+                response: Filed {
+                    id: ids[f.key],
+                    round_id: f.invitation.round_id,
+                    team_id: Some(f.invitation.team_id),
+                },
+                tools: f
+                    .answers
+                    .tools
+                    .iter()
+                    .filter_map(|(slug, a)| by_slug.get(slug).map(|id| (*id, a)))
+                    .collect(),
+                questions: f
+                    .answers
+                    .questions
+                    .iter()
+                    .map(|(id, v)| (*id, v.as_str()))
+                    .collect(),
+            }
+        })
         .collect();
-    let (id, new) = match responses::lock_by_key(conn, key)? {
-        Some(id) => (id, false),
-        None => (
-            responses::insert(conn, invitation.round_id, invitation.team_id, key)?,
-            true,
-        ),
-    };
-    let filed = responses::Filed {
-        id,
-        round_id: invitation.round_id,
-        team_id: Some(invitation.team_id),
-    };
-    responses::replace_answers(conn, filed, new, &tools, &questions)
+    responses::insert_answers(conn, &answers)
 }

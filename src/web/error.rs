@@ -109,6 +109,18 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+/// For work that fails with `anyhow`: a database out of reach is still a
+/// 503, anything else a 500.
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        if crate::db::is_unavailable_cause(&e) {
+            AppError::Unavailable(e)
+        } else {
+            AppError::Internal(e)
+        }
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         AppError::Unavailable(e.into())

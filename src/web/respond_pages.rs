@@ -339,24 +339,12 @@ pub async fn submit(
         token.clone(),
     );
     let for_render = pairs.clone();
-    let submitted = if state.writer.is_some() {
-        // SQLite: checked on a pooled connection, so that the one writer
-        // only writes.
-        let checked = state
-            .db(move |conn| Ok(respond::check(conn, &keys, &forms, &t, &pairs, now)?))
-            .await?;
-        match checked {
-            Check::Ready(checked) => {
-                state
-                    .write(move |conn| Ok(respond::save_checked(conn, &checked, now)?))
-                    .await?
-            }
-            Check::Done(submitted) => submitted,
-        }
-    } else {
-        state
-            .db(move |conn| Ok(respond::submit(conn, &keys, &forms, &t, &pairs, now)?))
-            .await?
+    let checked = state
+        .db(move |conn| Ok(respond::check(conn, &keys, &forms, &t, &pairs, now)?))
+        .await?;
+    let submitted = match checked {
+        Check::Ready(checked) => state.intake.save(checked).await?,
+        Check::Done(submitted) => submitted,
     };
     match submitted {
         Submitted::Saved => Ok(page::see_other(&format!("/r/{token}/thanks"))),

@@ -37,6 +37,8 @@ pub struct AppState {
     /// SQLite's one writer with group commit (`db::writer`); `None` on
     /// PostgreSQL, whose writes go through the pool.
     pub writer: Option<crate::db::writer::Writer>,
+    /// Writes checked submissions together (`surveys::intake`).
+    pub intake: crate::surveys::intake::Intake,
     /// Wakes the delivery worker when something queued email, so it need
     /// not wait for its next poll.
     pub outbox_wake: Arc<tokio::sync::Notify>,

@@ -745,6 +745,136 @@ async fn only_an_open_round_can_change_its_deadline() {
     );
 }
 
+/// The hours a link's stored answer about CI gives, found the way the
+/// server finds it: by the link's respondent key.
+fn stored_hours(app: &TestApp, token: &str) -> Vec<Option<i64>> {
+    use infrapulse::db::schema::{responses, tool_answers};
+    let key = app.state.links.respondent_key(token);
+    app.with_db(|conn| {
+        tool_answers::table
+            .inner_join(responses::table)
+            .filter(responses::respondent_key.eq(key))
+            .select(tool_answers::hours_lost)
+            .load(conn)
+            .unwrap()
+    })
+}
+
+fn hours(n: usize) -> Vec<(String, String)> {
+    let mut fields = answer("ci");
+    fields.retain(|(k, _)| !k.ends_with("hours_lost"));
+    fields.push(("t.ci.hours_lost".into(), n.to_string()));
+    fields
+}
+
+/// Submissions arriving together are written together (`surveys::intake`):
+/// none may take another's answers, lose its own, or be split. Forty
+/// members submit at once, five of them twice with other answers.
+#[tokio::test]
+async fn answers_written_together_stay_apart() {
+    let app = populate_many(spawn_app().await, 60).await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    // Teams B and C, whose form asks about CI alone.
+    let tokens: Vec<String> = (0..60)
+        .filter(|i| i % 3 != 0)
+        .map(|i| token_of(&app, &format!("m{i}@example.com")))
+        .collect();
+    let app = &app;
+    let posts = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t, hours(i)))
+        .chain(
+            tokens
+                .iter()
+                .take(5)
+                .enumerate()
+                .map(|(i, t)| (t, hours(100 + i))),
+        )
+        .map(|(token, fields)| async move { post_answers(&app, token, &fields).await.status() });
+    let statuses = futures_util::future::join_all(posts).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{statuses:?}"
+    );
+    assert_eq!(app.count_rows("responses"), 40, "one response a link");
+    assert_eq!(app.count_rows("tool_answers"), 40, "one answer a link");
+    for (i, token) in tokens.iter().enumerate() {
+        let stored = stored_hours(&app, token);
+        if i < 5 {
+            let i = i as i64;
+            assert!(
+                stored == [Some(i)] || stored == [Some(100 + i)],
+                "member {i}: one of its own answers, whole: {stored:?}"
+            );
+        } else {
+            assert_eq!(stored, [Some(i as i64)], "member {i}: its own answer");
+        }
+    }
+}
+
+/// What `respond::save_checked` makes of checked forms written in one
+/// transaction: a new response and an edit side by side, and two forms of
+/// one link, of which the last stands.
+#[tokio::test]
+async fn checked_forms_saved_together_end_as_if_saved_one_after_another() {
+    use infrapulse::clock::Clock;
+    use infrapulse::surveys::respond::{self, Check, Submitted};
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let (b1, b2, c1) = (
+        token_of(&app, "b1@example.com"),
+        token_of(&app, "b2@example.com"),
+        token_of(&app, "c1@example.com"),
+    );
+    let save = |forms: &[(&String, usize)]| {
+        let now = app.clock.now();
+        app.with_db(|conn| {
+            let checked: Vec<respond::Checked> = forms
+                .iter()
+                .map(|(token, n)| {
+                    let (keys, forms) = (&app.state.links, &app.state.forms);
+                    match respond::check(conn, keys, forms, token, &hours(*n), now).unwrap() {
+                        Check::Ready(checked) => checked,
+                        Check::Done(_) => panic!("a valid form is ready to be written"),
+                    }
+                })
+                .collect();
+            infrapulse::db::write_transaction(conn, |conn| {
+                respond::save_checked(conn, &checked, now)
+            })
+            .unwrap()
+        })
+    };
+    let saved = save(&[(&b1, 1), (&b2, 2), (&b1, 3)]);
+    assert!(saved.iter().all(|s| matches!(s, Submitted::Saved)));
+    assert_eq!(app.count_rows("responses"), 2);
+    assert_eq!(
+        stored_hours(&app, &b1),
+        [Some(3)],
+        "the last form of a link stands"
+    );
+    assert_eq!(stored_hours(&app, &b2), [Some(2)]);
+
+    let saved = save(&[(&c1, 4), (&b2, 5)]);
+    assert!(saved.iter().all(|s| matches!(s, Submitted::Saved)));
+    assert_eq!(
+        app.count_rows("responses"),
+        3,
+        "an edit beside a new response"
+    );
+    assert_eq!(
+        app.count_rows("tool_answers"),
+        3,
+        "an edit replaces, never adds"
+    );
+    assert_eq!(stored_hours(&app, &b2), [Some(5)]);
+    assert_eq!(stored_hours(&app, &c1), [Some(4)]);
+    assert_eq!(stored_hours(&app, &b1), [Some(3)], "untouched");
+}
+
 /// A form is checked before its write is queued (on SQLite the one writer
 /// only writes). A round that closes in between takes no answer: the write
 /// checks the round again, and nothing is stored.
@@ -776,9 +906,14 @@ async fn a_round_closed_between_check_and_write_takes_no_answer() {
 
     close_round(&app, 1).await;
     let later = app.clock.now();
-    let saved = app.with_db(|conn| respond::save_checked(conn, &checked, later).unwrap());
+    let saved = app.with_db(|conn| {
+        infrapulse::db::write_transaction(conn, |conn| {
+            respond::save_checked(conn, &[checked], later)
+        })
+        .unwrap()
+    });
     assert!(
-        matches!(saved, Submitted::Closed(_)),
+        matches!(saved[..], [Submitted::Closed(_)]),
         "the round has closed"
     );
     let (stored, answers): (i64, i64) = app.with_db(|conn| {
@@ -804,7 +939,7 @@ async fn a_close_waits_for_a_submission_in_flight_and_seals_its_answer() {
     use diesel::sql_types::BigInt;
     use infrapulse::clock::Clock;
     use infrapulse::db::schema::responses;
-    use infrapulse::surveys::respond::{self, Submitted};
+    use infrapulse::surveys::respond::{self, Check, Submitted};
     let app = organisation().await;
     create_program(&app, &[]).await;
     open_round(&app).await;
@@ -826,9 +961,14 @@ async fn a_close_waits_for_a_submission_in_flight_and_seals_its_answer() {
             let mut conn = pool.get().unwrap();
             // The submission's transaction, kept open until told.
             infrapulse::db::write_transaction(&mut conn, |conn| {
-                let saved = respond::submit(conn, &keys, &forms, &token, &pairs, now)?;
+                let Check::Ready(checked) =
+                    respond::check(conn, &keys, &forms, &token, &pairs, now)?
+                else {
+                    panic!("a valid form is ready to be written");
+                };
+                let saved = respond::save_checked(conn, &[checked], now)?;
                 submitted_tx
-                    .send(matches!(saved, Submitted::Saved))
+                    .send(matches!(saved[..], [Submitted::Saved]))
                     .unwrap();
                 commit_rx.recv().unwrap();
                 Ok::<_, diesel::result::Error>(())
