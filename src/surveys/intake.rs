@@ -2,7 +2,8 @@
 //!
 //! A form is checked on a pooled connection (`respond::check`) and then
 //! queued here. One thread takes every submission waiting and writes them
-//! all in one transaction, with one statement per table
+//! all in one transaction (two such batches at a time), with one statement
+//! per table
 //! (`respond::save_checked`): on PostgreSQL each statement is a round trip
 //! and each commit a WAL flush, on SQLite the batch is one job of the one
 //! writer's group commit (`db::writer`). A submitter hears back only once
@@ -18,7 +19,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::respond::{self, Checked, Submitted};
 use crate::clock::Clock;
@@ -27,6 +28,10 @@ use crate::db::{self, DbPool};
 
 /// At most this many submissions share one transaction.
 const MAX_BATCH: usize = 128;
+/// Batches written at once: while one commits (a WAL flush), the next is
+/// written. At 8 clients on PostgreSQL, 1, 2 and 4 gave 0.38, 0.43 and 0.44
+/// of the raw transaction rate (one run each, within the machine's noise).
+const IN_FLIGHT: usize = 2;
 /// Submissions that may wait; past that, submitters wait to queue.
 const QUEUE: usize = 4096;
 
@@ -97,7 +102,15 @@ type Reply = oneshot::Sender<anyhow::Result<Submitted>>;
 
 impl Writes {
     async fn serve(self, mut pending: mpsc::Receiver<Pending>) {
-        while let Some(first) = pending.recv().await {
+        let writes = Arc::new(self);
+        let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
+        loop {
+            let Ok(permit) = in_flight.clone().acquire_owned().await else {
+                return;
+            };
+            let Some(first) = pending.recv().await else {
+                return;
+            };
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
                 match pending.try_recv() {
@@ -107,7 +120,11 @@ impl Writes {
             }
             let (checked, replies): (Vec<Checked>, Vec<Reply>) =
                 batch.into_iter().map(|p| (p.checked, p.reply)).unzip();
-            self.write_batch(checked.into(), replies).await;
+            let writes = writes.clone();
+            tokio::spawn(async move {
+                writes.write_batch(checked.into(), replies).await;
+                drop(permit);
+            });
         }
     }
 

@@ -67,18 +67,6 @@ impl AppState {
         db::run(&self.pool, work).await
     }
 
-    /// Runs `work`, which writes in `db::write_transaction` as every unit of
-    /// work does: on SQLite that transaction is a savepoint in the writer's
-    /// next group commit, on PostgreSQL a transaction on a pooled
-    /// connection. Either way the result comes back once it is committed.
-    pub async fn write<T, F>(&self, work: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        db::write(&self.pool, self.writer.as_ref(), work).await
-    }
-
     /// Finds the state from inside an extractor or middleware.
     pub fn of(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
         req.app_data::<web::Data<AppState>>()

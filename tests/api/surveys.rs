@@ -792,7 +792,7 @@ async fn answers_written_together_stay_apart() {
                 .enumerate()
                 .map(|(i, t)| (t, hours(100 + i))),
         )
-        .map(|(token, fields)| async move { post_answers(&app, token, &fields).await.status() });
+        .map(|(token, fields)| async move { post_answers(app, token, &fields).await.status() });
     let statuses = futures_util::future::join_all(posts).await;
     assert!(
         statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
@@ -801,7 +801,7 @@ async fn answers_written_together_stay_apart() {
     assert_eq!(app.count_rows("responses"), 40, "one response a link");
     assert_eq!(app.count_rows("tool_answers"), 40, "one answer a link");
     for (i, token) in tokens.iter().enumerate() {
-        let stored = stored_hours(&app, token);
+        let stored = stored_hours(app, token);
         if i < 5 {
             let i = i as i64;
             assert!(
