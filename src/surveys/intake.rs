@@ -3,10 +3,9 @@
 //! A form is checked on a pooled connection (`respond::check`) and then
 //! queued here. One thread takes every submission waiting and writes them
 //! all in one transaction (two such batches at a time), with one statement
-//! per table
-//! (`respond::save_checked`): on PostgreSQL each statement is a round trip
-//! and each commit a WAL flush, on SQLite the batch is one job of the one
-//! writer's group commit (`db::writer`). A submitter hears back only once
+//! per table (`respond::save_checked`): on PostgreSQL each statement is a
+//! round trip and each commit a WAL flush, on SQLite the batch is one job
+//! of the one writer's group commit (`db::writer`). A submitter hears back only once
 //! that transaction has committed, so an acknowledged answer is durable as
 //! before; what a transaction costs is shared by every submission that
 //! arrived while the one before it ran.
@@ -149,7 +148,8 @@ impl Writes {
                 }
             }
             Err(e) => {
-                tracing::warn!(error = ?e, size = replies.len(), "a batch of answers failed; writing them one by one");
+                // The message only: a key clash's details name the key.
+                tracing::warn!(error = %e, size = replies.len(), "a batch of answers failed; writing them one by one");
                 for (i, reply) in replies.into_iter().enumerate() {
                     let _ = reply.send(self.write_alone(&checked, i).await);
                 }
@@ -158,9 +158,9 @@ impl Writes {
     }
 
     /// Writes `checked[i]` alone, and once more if it hits a unique key:
-    /// two first submissions of one link racing (from two servers) end as
-    /// one response, the loser's second run finding the winner's and
-    /// editing it.
+    /// two first submissions of one link racing (in two batches at once,
+    /// or from two servers) end as one response, the loser's second run
+    /// finding the winner's and editing it.
     async fn write_alone(&self, checked: &Arc<[Checked]>, i: usize) -> anyhow::Result<Submitted> {
         let mut outcome = self.write(checked.clone(), i..i + 1).await;
         if outcome.as_ref().is_err_and(is_clash) {
