@@ -31,34 +31,76 @@ pub fn insert_all(conn: &mut DbConnection, new: &[NewResponse]) -> QueryResult<V
     if new.is_empty() {
         return Ok(ids);
     }
-    let rows: Vec<_> = new
-        .iter()
-        .zip(&ids)
-        .map(|(r, id)| {
-            (
-                responses::id.eq(*id),
-                responses::round_id.eq(r.round_id),
-                responses::team_id.eq(r.team_id),
-                responses::respondent_key.eq(r.key),
-            )
-        })
-        .collect();
     match conn {
         DbConnection::Postgresql(pg) => {
-            diesel::insert_into(responses::table)
-                .values(&rows)
-                .execute(pg)?;
+            ResponseColumns::new(new, &ids).execute(pg)?;
         }
         DbConnection::Sqlite(lite) => {
-            for row in rows {
+            for (r, id) in new.iter().zip(&ids) {
                 diesel::insert_into(responses::table)
-                    .values(row)
+                    .values((
+                        responses::id.eq(*id),
+                        responses::round_id.eq(r.round_id),
+                        responses::team_id.eq(r.team_id),
+                        responses::respondent_key.eq(r.key),
+                    ))
                     .execute(lite)?;
             }
         }
     }
     Ok(ids)
 }
+
+/// New responses as one `INSERT … SELECT FROM unnest(arrays)`, for
+/// PostgreSQL: one cached statement for any number of rows, where a
+/// multi-row `VALUES` list is parsed and planned at every batch (see
+/// `ToolAnswerColumns`).
+struct ResponseColumns<'a> {
+    ids: &'a [i64],
+    round_ids: Vec<i64>,
+    team_ids: Vec<i64>,
+    keys: Vec<&'a str>,
+}
+
+impl<'a> ResponseColumns<'a> {
+    fn new(new: &[NewResponse<'a>], ids: &'a [i64]) -> Self {
+        ResponseColumns {
+            ids,
+            round_ids: new.iter().map(|r| r.round_id).collect(),
+            team_ids: new.iter().map(|r| r.team_id).collect(),
+            keys: new.iter().map(|r| r.key).collect(),
+        }
+    }
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for ResponseColumns<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, BigInt, Text};
+        out.push_sql(
+            "INSERT INTO responses (id, round_id, team_id, respondent_key) \
+             SELECT * FROM unnest(",
+        );
+        out.push_bind_param::<Array<BigInt>, _>(&self.ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<BigInt>, _>(&self.round_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<BigInt>, _>(&self.team_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.keys)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for ResponseColumns<'_> {
+    type QueryId = ResponseColumns<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl RunQueryDsl<diesel::PgConnection> for ResponseColumns<'_> {}
 
 /// The responses under `keys`, as (key, id), their rows locked for the
 /// rest of the transaction (a no-op update, so it works on both backends;
