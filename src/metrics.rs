@@ -18,6 +18,7 @@ pub struct Metrics {
     outbox: IntGaugeVec,
     outbox_depth: prometheus::IntGauge,
     password_checks: prometheus::IntCounter,
+    answer_batches: prometheus::Histogram,
 }
 
 impl Metrics {
@@ -74,6 +75,14 @@ impl Metrics {
             "Password hashes computed for sign-ins (throttled attempts compute none)",
         )
         .expect("valid metric");
+        let answer_batches = prometheus::Histogram::with_opts(
+            HistogramOpts::new(
+                "answer_batch_size",
+                "Submissions written per transaction (`surveys::intake`): above 1, they share a commit",
+            )
+            .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0]),
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
@@ -82,6 +91,7 @@ impl Metrics {
             Box::new(outbox.clone()),
             Box::new(outbox_depth.clone()),
             Box::new(password_checks.clone()),
+            Box::new(answer_batches.clone()),
         ] {
             registry
                 .register(collector)
@@ -96,7 +106,13 @@ impl Metrics {
             outbox,
             outbox_depth,
             password_checks,
+            answer_batches,
         }
+    }
+
+    /// A committed transaction that wrote `size` submissions.
+    pub fn observe_answer_batch(&self, size: usize) {
+        self.answer_batches.observe(size as f64);
     }
 
     pub fn observe_password_check(&self) {

@@ -85,15 +85,20 @@ impl Application {
         let workers = config.workers;
         let mailer = Arc::new(crate::mail::Mailer::new(&config)?);
         let writer = crate::db::writer::Writer::for_database(&config.database_url)?;
-        let intake =
-            crate::surveys::intake::Intake::start(pool.clone(), writer.clone(), clock.clone())?;
+        let metrics = Metrics::new();
+        let intake = crate::surveys::intake::Intake::start(
+            pool.clone(),
+            writer.clone(),
+            clock.clone(),
+            metrics.clone(),
+        )?;
         let state = web::Data::new(AppState {
             writer,
             intake,
             mailer,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             templates: Templates::new()?,
-            metrics: Metrics::new(),
+            metrics,
             throttle: LoginThrottle::default(),
             misses: MissThrottle::new(MISSES_ALLOWED, MISS_WINDOW, MISS_ADDRESSES),
             password_checks: tokio::sync::Semaphore::new(

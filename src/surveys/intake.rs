@@ -24,6 +24,7 @@ use super::respond::{self, Checked, Submitted};
 use crate::clock::Clock;
 use crate::db::writer::Writer;
 use crate::db::{self, DbPool};
+use crate::metrics::Metrics;
 
 /// At most this many submissions share one transaction.
 const MAX_BATCH: usize = 128;
@@ -52,6 +53,7 @@ impl Intake {
         pool: DbPool,
         writer: Option<Writer>,
         clock: Arc<dyn Clock>,
+        metrics: Metrics,
     ) -> anyhow::Result<Intake> {
         let (queue, pending) = mpsc::channel(QUEUE);
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -61,6 +63,7 @@ impl Intake {
             pool,
             writer,
             clock,
+            metrics,
         };
         std::thread::Builder::new()
             .name("intake".into())
@@ -95,6 +98,7 @@ struct Writes {
     pool: DbPool,
     writer: Option<Writer>,
     clock: Arc<dyn Clock>,
+    metrics: Metrics,
 }
 
 type Reply = oneshot::Sender<anyhow::Result<Submitted>>;
@@ -175,14 +179,16 @@ impl Writes {
         checked: Arc<[Checked]>,
         range: Range<usize>,
     ) -> anyhow::Result<Vec<Submitted>> {
-        let now = self.clock.now();
-        db::write(&self.pool, self.writer.as_ref(), move |conn| {
+        let (now, size) = (self.clock.now(), range.len());
+        let saved = db::write(&self.pool, self.writer.as_ref(), move |conn| {
             db::write_transaction(conn, |conn| {
                 respond::save_checked(conn, &checked[range], now)
             })
             .map_err(anyhow::Error::from)
         })
-        .await
+        .await?;
+        self.metrics.observe_answer_batch(size);
+        Ok(saved)
     }
 }
 

@@ -798,6 +798,12 @@ async fn answers_written_together_stay_apart() {
         statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
         "{statuses:?}"
     );
+    // Every submission was written in exactly one committed transaction.
+    let (_, metrics) = app.get_text("/metrics").await;
+    assert!(
+        metrics.contains("infrapulse_answer_batch_size_sum 45\n"),
+        "{metrics}"
+    );
     assert_eq!(app.count_rows("responses"), 40, "one response a link");
     assert_eq!(app.count_rows("tool_answers"), 40, "one answer a link");
     for (i, token) in tokens.iter().enumerate() {
