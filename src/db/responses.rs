@@ -23,8 +23,9 @@ pub struct NewResponse<'a> {
     pub team_id: i64,
 }
 
-/// Creates `new` in one statement; their random ids, in the same order. A
-/// clash of ids (or of keys, when another server writes the same link at
+/// Creates `new` (one statement on PostgreSQL, a cached one per row on
+/// SQLite); their random ids, in the same order. A clash of ids (or of
+/// keys, when another transaction writes the same link's first answer at
 /// once) fails with a unique violation for the caller to retry.
 pub fn insert_all(conn: &mut DbConnection, new: &[NewResponse]) -> QueryResult<Vec<i64>> {
     let ids: Vec<i64> = new.iter().map(|_| random_id()).collect();

@@ -9,7 +9,7 @@ pub mod programs;
 pub mod respond;
 pub mod scheduler;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{NaiveDateTime, TimeDelta};
 
@@ -337,12 +337,4 @@ pub fn percent(part: i64, whole: i64) -> i64 {
     } else {
         (part * 100 + whole / 2) / whole
     }
-}
-
-/// Tool ids by slug for a round, for storing answers keyed by tool.
-pub fn tool_ids_by_slug(round_tools: &[rounds::RoundTool]) -> HashMap<String, i64> {
-    round_tools
-        .iter()
-        .map(|t| (t.slug.clone(), t.tool_id))
-        .collect()
 }

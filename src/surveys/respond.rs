@@ -243,27 +243,24 @@ pub fn store(conn: &mut DbConnection, filings: &[Filing]) -> Result<(), DieselEr
     ids.extend(new.iter().map(|n| n.key.to_owned()).zip(created));
     let answers: Vec<NewAnswers> = filings
         .iter()
-        .map(|f| {
-            let by_slug = super::tool_ids_by_slug(f.tools);
-            NewAnswers {
-                response: Filed {
-                    id: ids[f.key],
-                    round_id: f.invitation.round_id,
-                    team_id: Some(f.invitation.team_id),
-                },
-                tools: f
-                    .answers
-                    .tools
-                    .iter()
-                    .filter_map(|(slug, a)| by_slug.get(slug).map(|id| (*id, a)))
-                    .collect(),
-                questions: f
-                    .answers
-                    .questions
-                    .iter()
-                    .map(|(id, v)| (*id, v.as_str()))
-                    .collect(),
-            }
+        .map(|f| NewAnswers {
+            response: Filed {
+                id: ids[f.key],
+                round_id: f.invitation.round_id,
+                team_id: Some(f.invitation.team_id),
+            },
+            // Answers about tools the round does not ask about are dropped.
+            tools: f
+                .tools
+                .iter()
+                .filter_map(|t| f.answers.tools.get(&t.slug).map(|a| (t.tool_id, a)))
+                .collect(),
+            questions: f
+                .answers
+                .questions
+                .iter()
+                .map(|(id, v)| (*id, v.as_str()))
+                .collect(),
         })
         .collect();
     responses::insert_answers(conn, &answers)
