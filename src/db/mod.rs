@@ -380,6 +380,16 @@ pub fn is_unavailable(e: &diesel::result::Error) -> bool {
     }
 }
 
+/// The error a caller gets when its write could not be made durable, which
+/// `is_unavailable` recognises: the database is out of reach for now.
+pub fn unavailable(why: &str) -> diesel::result::Error {
+    use diesel::result::{DatabaseErrorKind, Error};
+    Error::DatabaseError(
+        DatabaseErrorKind::UnableToSendCommand,
+        Box::new(format!("the write was not committed: {why}")),
+    )
+}
+
 /// `is_unavailable` for work that fails with `anyhow`, where a pool's
 /// timeout (no connection to be had) means the same.
 pub fn is_unavailable_cause(e: &anyhow::Error) -> bool {

@@ -17,9 +17,9 @@ use std::sync::mpsc;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::ManageConnection;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 
-use super::{ConnectionManager, DatabaseUrl, DbConnection};
+use super::{ConnectionManager, DatabaseUrl, DbConnection, unavailable};
 
 /// At most this many jobs share one transaction.
 const MAX_BATCH: usize = 256;
@@ -36,15 +36,6 @@ trait Job: Send {
 /// A job's outcome, held until its transaction has committed (or not).
 trait Reply: Send {
     fn send(self: Box<Self>, commit: Result<(), &str>);
-}
-
-/// The error a caller gets when its work could not be made durable: the
-/// database is out of reach for now (`db::is_unavailable`).
-fn unavailable(why: &str) -> DieselError {
-    DieselError::DatabaseError(
-        DatabaseErrorKind::UnableToSendCommand,
-        Box::new(format!("the write was not committed: {why}")),
-    )
 }
 
 struct Task<F, T, E> {

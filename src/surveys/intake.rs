@@ -84,14 +84,9 @@ impl Intake {
     }
 }
 
-/// The error a submitter gets when its answer could not be written: the
-/// database is out of reach for now (`db::is_unavailable`).
+/// A submitter's error when its answer was not written (a 503).
 fn stopped(why: &str) -> anyhow::Error {
-    DieselError::DatabaseError(
-        DatabaseErrorKind::UnableToSendCommand,
-        Box::new(format!("the answer was not saved: {why}")),
-    )
-    .into()
+    db::unavailable(why).into()
 }
 
 struct Writes {
