@@ -6,7 +6,8 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{
-    invitations, members, opt_outs, round_questions, round_team_tools, round_tools, rounds, teams,
+    invitations, members, opt_outs, responses, round_questions, round_team_tools, round_tools,
+    rounds, teams,
 };
 
 #[derive(Queryable, Debug, Clone, serde::Serialize)]
@@ -427,22 +428,53 @@ pub fn mark_closed(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Quer
         .execute(conn)
 }
 
-/// The invitation whose token hashes to `hash`, or whose legacy token is `token`.
+/// What a link leads to.
+pub struct Linked {
+    pub invitation: Invitation,
+    pub round: Round,
+    /// The response saved under the link's respondent key, if any.
+    pub response: Option<i64>,
+}
+
+/// The invitation whose token hashes to `hash`, its round, and the id of
+/// the response saved under `key` (the link's respondent key), in one
+/// query. Links emailed before tokens were hashed are found by their
+/// legacy token, in a second query only when the hash finds nothing: one
+/// index lookup for every link of today, where one query ORing the two
+/// columns made PostgreSQL merge two index scans on every request.
 pub fn invitation_by_token(
     conn: &mut DbConnection,
     hash: &str,
     token: &str,
-) -> QueryResult<Option<(Invitation, Round)>> {
-    invitations::table
-        .inner_join(rounds::table)
-        .filter(
-            invitations::token_hash
-                .eq(hash)
-                .or(invitations::legacy_token.eq(token)),
-        )
-        .select((invitations::all_columns, rounds::all_columns))
+    key: &str,
+) -> QueryResult<Option<Linked>> {
+    let query = || {
+        invitations::table
+            .inner_join(rounds::table)
+            .left_join(responses::table.on(responses::respondent_key.eq(key)))
+            .select((
+                invitations::all_columns,
+                rounds::all_columns,
+                responses::id.nullable(),
+            ))
+            .into_boxed()
+    };
+    let found = match query()
+        .filter(invitations::token_hash.eq(hash))
         .get_result(conn)
-        .optional()
+        .optional()?
+    {
+        Some(found) => Some(found),
+        None => query()
+            .filter(invitations::legacy_token.eq(token))
+            .get_result(conn)
+            .optional()?,
+    };
+    Ok(found.map(|(invitation, round, response)| Linked {
+        invitation,
+        round,
+        response,
+    }))
 }
 
 /// The rounds `ids`, held as read until the transaction ends: on

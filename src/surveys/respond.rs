@@ -15,7 +15,7 @@ use super::forms::{FormParts, Forms};
 use super::links::{self, LinkKeys};
 use crate::db::DbConnection;
 use crate::db::responses::{self, Filed, NewAnswers, NewResponse, StoredAnswers};
-use crate::db::rounds::{self, Invitation, Round, RoundQuestion, RoundTool};
+use crate::db::rounds::{self, Invitation, Linked, Round, RoundQuestion, RoundTool};
 use crate::domain::survey::{self, FormErrors, Question, ResponseAnswers};
 
 /// A link's form: its round, and what its member's team is asked.
@@ -46,29 +46,41 @@ pub enum Submitted {
 
 /// Where a link leads now.
 enum Link {
-    Open(Invitation, Round),
+    /// Open, with the response saved under the link, if any.
+    Open(Invitation, Round, Option<i64>),
     Closed(Round),
     Unknown,
 }
 
-fn follow(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Link, DieselError> {
-    Ok(match find(conn, token)? {
+fn follow(
+    conn: &mut DbConnection,
+    keys: &LinkKeys,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<Link, DieselError> {
+    Ok(match find(conn, keys, token)? {
         None => Link::Unknown,
-        Some((_, round)) if !round.is_open(now) => Link::Closed(round),
-        Some((invitation, round)) => Link::Open(invitation, round),
+        Some(linked) if !linked.round.is_open(now) => Link::Closed(linked.round),
+        Some(linked) => Link::Open(linked.invitation, linked.round, linked.response),
     })
 }
 
-/// The invitation a token opens, if any. Tokens of the wrong shape are not
-/// looked up.
+/// The invitation a token opens, if any, with its round and the response
+/// saved under it. Tokens of the wrong shape are not looked up.
 pub fn find(
     conn: &mut DbConnection,
+    keys: &LinkKeys,
     token: &str,
-) -> Result<Option<(Invitation, Round)>, DieselError> {
+) -> Result<Option<Linked>, DieselError> {
     if !links::is_token_shaped(token) {
         return Ok(None);
     }
-    rounds::invitation_by_token(conn, &links::token_hash(token), token)
+    rounds::invitation_by_token(
+        conn,
+        &links::token_hash(token),
+        token,
+        &keys.respondent_key(token),
+    )
 }
 
 /// A round's questions as the form asks them.
@@ -108,13 +120,13 @@ pub fn open(
     now: NaiveDateTime,
 ) -> Result<Opened, DieselError> {
     crate::db::read_together(conn, |conn| {
-        let (invitation, round) = match follow(conn, token, now)? {
-            Link::Open(invitation, round) => (invitation, round),
+        let (invitation, round, response) = match follow(conn, keys, token, now)? {
+            Link::Open(invitation, round, response) => (invitation, round, response),
             Link::Closed(round) => return Ok(Opened::Closed(round)),
             Link::Unknown => return Ok(Opened::Unknown),
         };
         let mut form = form(conn, forms, &invitation, round)?;
-        form.saved = match responses::find_by_key(conn, &keys.respondent_key(token))? {
+        form.saved = match response {
             Some(id) => Some(responses::answers(conn, id)?),
             None => None,
         };
@@ -148,8 +160,8 @@ pub fn check(
     pairs: &[(String, String)],
     now: NaiveDateTime,
 ) -> Result<Check, DieselError> {
-    let (invitation, round) = match follow(conn, token, now)? {
-        Link::Open(invitation, round) => (invitation, round),
+    let (invitation, round) = match follow(conn, keys, token, now)? {
+        Link::Open(invitation, round, _) => (invitation, round),
         Link::Closed(round) => return Ok(Check::Done(Submitted::Closed(round))),
         Link::Unknown => return Ok(Check::Done(Submitted::Unknown)),
     };

@@ -52,9 +52,11 @@ async fn find(
     req: &HttpRequest,
     token: String,
 ) -> Result<(Invitation, Round), AppError> {
+    let keys = state.links.clone();
     state
-        .db(move |conn| Ok(respond::find(conn, &token)?))
+        .db(move |conn| Ok(respond::find(conn, &keys, &token)?))
         .await?
+        .map(|linked| (linked.invitation, linked.round))
         .ok_or_else(|| unknown(state, req))
 }
 

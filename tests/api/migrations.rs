@@ -115,12 +115,16 @@ fn answers_from_before_confidentiality_migrate_intact() {
         .unwrap();
     assert_eq!(answers, 2, "every answer still belongs to its response");
     for (i, token) in tokens.iter().enumerate() {
-        let (invitation, _) = respond::find(&mut conn, token)
+        let linked = respond::find(&mut conn, &keys, token)
             .unwrap()
             .expect("an old link still opens");
-        assert_eq!(invitation.member_id, i as i64 + 1);
-        let found = responses::find_by_key(&mut conn, &keys.respondent_key(token)).unwrap();
-        match found {
+        assert_eq!(linked.invitation.member_id, i as i64 + 1);
+        assert_eq!(
+            linked.response,
+            responses::find_by_key(&mut conn, &keys.respondent_key(token)).unwrap(),
+            "the link finds the response saved under its key"
+        );
+        match linked.response {
             Some(id) => {
                 let stored = responses::answers(&mut conn, id).unwrap();
                 assert_eq!(stored.tools[0].1.pain, format!("pain {i}"));

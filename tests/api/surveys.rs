@@ -950,7 +950,12 @@ async fn a_close_waits_for_a_submission_in_flight_and_seals_its_answer() {
     create_program(&app, &[]).await;
     open_round(&app).await;
     let token = token_of(&app, "b1@example.com");
-    let round = app.with_db(|conn| respond::find(conn, &token).unwrap().unwrap().1);
+    let round = app.with_db(|conn| {
+        respond::find(conn, &app.state.links, &token)
+            .unwrap()
+            .unwrap()
+            .round
+    });
     let now = app.clock.now();
 
     let (submitted_tx, submitted) = mpsc::channel();
