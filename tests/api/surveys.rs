@@ -881,6 +881,73 @@ async fn checked_forms_saved_together_end_as_if_saved_one_after_another() {
     assert_eq!(stored_hours(&app, &b1), [Some(3)], "untouched");
 }
 
+/// The database goes out of reach while answers wait to be written: every
+/// submitter hears so (a 503 at the handler), nothing is half written, and
+/// the same intake writes again once the database is back. The intake here
+/// writes through a pool of one connection that the test holds, whichever
+/// the backend.
+#[tokio::test]
+async fn answers_that_cannot_reach_the_database_are_refused_whole_and_written_once_it_is_back() {
+    use infrapulse::clock::Clock;
+    use infrapulse::db::{self, ConnectionManager, DatabaseUrl};
+    use infrapulse::surveys::intake::Intake;
+    use infrapulse::surveys::respond::{self, Check, Submitted};
+    let app = organisation().await;
+    create_program(&app, &[]).await;
+    open_round(&app).await;
+    let tokens: Vec<String> = ["b1@example.com", "b2@example.com", "c1@example.com"]
+        .iter()
+        .map(|email| token_of(&app, email))
+        .collect();
+    let check = |token: &String, n: usize| {
+        app.with_db(|conn| {
+            let (keys, forms) = (&app.state.links, &app.state.forms);
+            match respond::check(conn, keys, forms, token, &hours(n), app.clock.now()).unwrap() {
+                Check::Ready(checked) => checked,
+                Check::Done(_) => panic!("a valid form is ready to be written"),
+            }
+        })
+    };
+    let pool = diesel::r2d2::Pool::builder()
+        .max_size(1)
+        .connection_timeout(std::time::Duration::from_millis(300))
+        .build(ConnectionManager::new(
+            DatabaseUrl::parse(&app.db.url).unwrap(),
+        ))
+        .unwrap();
+    let intake = Intake::start(
+        pool.clone(),
+        None,
+        app.clock.clone(),
+        app.state.metrics.clone(),
+    )
+    .unwrap();
+
+    let held = pool.get().unwrap();
+    let refused = futures_util::future::join_all(
+        tokens
+            .iter()
+            .enumerate()
+            .map(|(n, token)| intake.save(check(token, n + 1))),
+    )
+    .await;
+    for outcome in &refused {
+        let error = outcome.as_ref().err().expect("nothing is saved");
+        assert!(
+            db::is_unavailable_cause(error),
+            "a 503, not a 500: {error:#}"
+        );
+    }
+    assert_eq!(app.count_rows("responses"), 0, "nothing half written");
+    assert_eq!(app.count_rows("tool_answers"), 0);
+
+    drop(held);
+    let saved = intake.save(check(&tokens[0], 7)).await.unwrap();
+    assert!(matches!(saved, Submitted::Saved));
+    assert_eq!(stored_hours(&app, &tokens[0]), [Some(7)]);
+    assert_eq!(app.count_rows("responses"), 1);
+}
+
 /// A form is checked before its write is queued (on SQLite the one writer
 /// only writes). A round that closes in between takes no answer: the write
 /// checks the round again, and nothing is stored.
