@@ -12,7 +12,7 @@
 //!   `../shared/ceilings`' `sqlite_tx` and `pg_tx` when CEILING_SQLITE_TX and
 //!   CEILING_PG_TX name them (prepared statements, no HTTP), else by a loop
 //!   here of plain SQL text; and, when CEILING_RENDER names its `render`,
-//!   the actix + tera + token lookup page of one tool.
+//!   the actix + tera + token lookup page of one tool and of 20.
 //!
 //! Run with:
 //!
@@ -144,27 +144,32 @@ fn main() -> anyhow::Result<()> {
     };
 
     println!("\n| path | ours | p99 | ceiling, same run | ratio |\n|---|---|---|---|---|");
-    let ceiling_get = match std::env::var("CEILING_RENDER") {
-        Ok(binary) => {
-            let ceiling = Ceiling::render(&binary, dir.path())?;
-            let tokens = Arc::new(ceiling.tokens.clone());
-            let (client, base) = (client.clone(), ceiling.base.clone());
-            let run = runtime.block_on(load(64, seconds(), move |i| {
-                let req = client.get(format!("{base}/r/{}", tokens[i % tokens.len()]));
-                async move { req.send().await.map(|r| r.status().is_success()) }
-            }));
-            Some(run)
-        }
-        Err(_) => None,
+    // The page of 1 tool and of 20, each rendered by the ceiling in turn.
+    let ceiling_get: Vec<Run> = match std::env::var("CEILING_RENDER") {
+        Ok(binary) => [1, TOOLS]
+            .into_iter()
+            .map(|tools| {
+                let ceiling = Ceiling::render(&binary, dir.path(), tools)?;
+                let tokens = Arc::new(ceiling.tokens.clone());
+                let (client, base) = (client.clone(), ceiling.base.clone());
+                Ok(runtime.block_on(load(64, seconds(), move |i| {
+                    let req = client.get(format!("{base}/r/{}", tokens[i % tokens.len()]));
+                    async move { req.send().await.map(|r| r.status().is_success()) }
+                })))
+            })
+            .collect::<anyhow::Result<_>>()?,
+        Err(_) => Vec::new(),
     };
-    for (name, tokens) in [
+    for (i, (name, tokens)) in [
         ("form GET, 1 tool, 64 clients", &narrow),
         ("form GET, 20 tools, 64 clients", &wide),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let run = get(tokens, 64);
         let ceiling = ceiling_get
-            .as_ref()
-            .filter(|_| name.contains("1 tool"))
+            .get(i)
             .map_or(("".to_owned(), "".to_owned()), |c| {
                 (
                     format!("actix + tera + lookup: {:.0} req/s", c.rate()),
@@ -496,7 +501,7 @@ fn raw_transactions(url: &DatabaseUrl, length: Duration) -> anyhow::Result<f64> 
 }
 
 /// `../shared/ceilings`' `render`: actix + tera + a token looked up in a
-/// 100k-row SQLite table, a one-tool page.
+/// 100k-row SQLite table, a page of `tools` tools in our form's markup.
 struct Ceiling {
     child: Child,
     base: String,
@@ -504,13 +509,13 @@ struct Ceiling {
 }
 
 impl Ceiling {
-    fn render(binary: &str, dir: &std::path::Path) -> anyhow::Result<Ceiling> {
+    fn render(binary: &str, dir: &std::path::Path, tools: usize) -> anyhow::Result<Ceiling> {
         let port = common::free_port()?;
-        let tokens = dir.join("ceil-tokens.txt");
+        let tokens = dir.join(format!("ceil-tokens-{tools}.txt"));
         let child = Command::new(binary)
-            .env("DB", dir.join("ceil-render.db"))
+            .env("DB", dir.join(format!("ceil-render-{tools}.db")))
             .env("ROWS", "100000")
-            .env("TOOLS", "1")
+            .env("TOOLS", tools.to_string())
             .env("PAD", "0")
             .env("BIND", format!("127.0.0.1:{port}"))
             .env("TOKENS_OUT", &tokens)
