@@ -7,14 +7,6 @@ use super::DbConnection;
 use super::schema::{question_answers, responses, tool_answers};
 use crate::domain::survey::ToolAnswer;
 
-pub fn find_by_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<i64>> {
-    responses::table
-        .filter(responses::respondent_key.eq(key))
-        .select(responses::id)
-        .get_result(conn)
-        .optional()
-}
-
 /// A response to create: its key, round and team. Its id is random: ids
 /// in answer order would tell who answered when.
 pub struct NewResponse<'a> {

@@ -237,10 +237,10 @@ async fn no_column_ties_a_response_to_its_member() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        let key = app.state.links.respondent_key(token);
         let id = app
-            .with_db(|conn| infrapulse::db::responses::find_by_key(conn, &key))
+            .with_db(|conn| infrapulse::surveys::respond::find(conn, &app.state.links, token))
             .unwrap()
+            .and_then(|linked| linked.response)
             .expect("the response is filed under the link's key");
         truth.insert(id, *invitation);
         if !answer_order.contains(&id) {

@@ -119,11 +119,6 @@ fn answers_from_before_confidentiality_migrate_intact() {
             .unwrap()
             .expect("an old link still opens");
         assert_eq!(linked.invitation.member_id, i as i64 + 1);
-        assert_eq!(
-            linked.response,
-            responses::find_by_key(&mut conn, &keys.respondent_key(token)).unwrap(),
-            "the link finds the response saved under its key"
-        );
         match linked.response {
             Some(id) => {
                 let stored = responses::answers(&mut conn, id).unwrap();
