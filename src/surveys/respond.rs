@@ -46,8 +46,7 @@ pub enum Submitted {
 
 /// Where a link leads now.
 enum Link {
-    /// Open, with the response saved under the link, if any.
-    Open(Invitation, Round, Option<i64>),
+    Open(Linked),
     Closed(Round),
     Unknown,
 }
@@ -61,7 +60,7 @@ fn follow(
     Ok(match find(conn, keys, token)? {
         None => Link::Unknown,
         Some(linked) if !linked.round.is_open(now) => Link::Closed(linked.round),
-        Some(linked) => Link::Open(linked.invitation, linked.round, linked.response),
+        Some(linked) => Link::Open(linked),
     })
 }
 
@@ -120,13 +119,13 @@ pub fn open(
     now: NaiveDateTime,
 ) -> Result<Opened, DieselError> {
     crate::db::read_together(conn, |conn| {
-        let (invitation, round, response) = match follow(conn, keys, token, now)? {
-            Link::Open(invitation, round, response) => (invitation, round, response),
+        let linked = match follow(conn, keys, token, now)? {
+            Link::Open(linked) => linked,
             Link::Closed(round) => return Ok(Opened::Closed(round)),
             Link::Unknown => return Ok(Opened::Unknown),
         };
-        let mut form = form(conn, forms, &invitation, round)?;
-        form.saved = match response {
+        let mut form = form(conn, forms, &linked.invitation, linked.round)?;
+        form.saved = match linked.response {
             Some(id) => Some(responses::answers(conn, id)?),
             None => None,
         };
@@ -161,7 +160,7 @@ pub fn check(
     now: NaiveDateTime,
 ) -> Result<Check, DieselError> {
     let (invitation, round) = match follow(conn, keys, token, now)? {
-        Link::Open(invitation, round, _) => (invitation, round),
+        Link::Open(linked) => (linked.invitation, linked.round),
         Link::Closed(round) => return Ok(Check::Done(Submitted::Closed(round))),
         Link::Unknown => return Ok(Check::Done(Submitted::Unknown)),
     };
