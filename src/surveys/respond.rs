@@ -51,13 +51,14 @@ enum Link {
     Unknown,
 }
 
+/// Where `token` leads; `key` is its respondent key.
 fn follow(
     conn: &mut DbConnection,
-    keys: &LinkKeys,
     token: &str,
+    key: &str,
     now: NaiveDateTime,
 ) -> Result<Link, DieselError> {
-    Ok(match find(conn, keys, token)? {
+    Ok(match look_up(conn, token, key)? {
         None => Link::Unknown,
         Some(linked) if !linked.round.is_open(now) => Link::Closed(linked.round),
         Some(linked) => Link::Open(linked),
@@ -71,15 +72,15 @@ pub fn find(
     keys: &LinkKeys,
     token: &str,
 ) -> Result<Option<Linked>, DieselError> {
+    look_up(conn, token, &keys.respondent_key(token))
+}
+
+/// `find`, given the token's respondent key, which a submission keeps.
+fn look_up(conn: &mut DbConnection, token: &str, key: &str) -> Result<Option<Linked>, DieselError> {
     if !links::is_token_shaped(token) {
         return Ok(None);
     }
-    rounds::invitation_by_token(
-        conn,
-        &links::token_hash(token),
-        token,
-        &keys.respondent_key(token),
-    )
+    rounds::invitation_by_token(conn, &links::token_hash(token), token, key)
 }
 
 /// A round's questions as the form asks them.
@@ -119,7 +120,7 @@ pub fn open(
     now: NaiveDateTime,
 ) -> Result<Opened, DieselError> {
     crate::db::read_together(conn, |conn| {
-        let linked = match follow(conn, keys, token, now)? {
+        let linked = match follow(conn, token, &keys.respondent_key(token), now)? {
             Link::Open(linked) => linked,
             Link::Closed(round) => return Ok(Opened::Closed(round)),
             Link::Unknown => return Ok(Opened::Unknown),
@@ -159,7 +160,8 @@ pub fn check(
     pairs: &[(String, String)],
     now: NaiveDateTime,
 ) -> Result<Check, DieselError> {
-    let (invitation, round) = match follow(conn, keys, token, now)? {
+    let key = keys.respondent_key(token);
+    let (invitation, round) = match follow(conn, token, &key, now)? {
         Link::Open(linked) => (linked.invitation, linked.round),
         Link::Closed(round) => return Ok(Check::Done(Submitted::Closed(round))),
         Link::Unknown => return Ok(Check::Done(Submitted::Unknown)),
@@ -173,7 +175,7 @@ pub fn check(
             Ok(Ok(answers)) => Check::Ready(Checked {
                 invitation,
                 parts: form.parts,
-                key: keys.respondent_key(token),
+                key,
                 answers,
             }),
         },
