@@ -767,6 +767,23 @@ fn hours(n: usize) -> Vec<(String, String)> {
     fields
 }
 
+/// A valid form checked as the handler checks it (the app's link keys and
+/// forms, the clock's now): ready to be written.
+fn ready(
+    app: &TestApp,
+    conn: &mut infrapulse::db::DbConnection,
+    token: &str,
+    pairs: &[(String, String)],
+) -> infrapulse::surveys::respond::Checked {
+    use infrapulse::clock::Clock;
+    use infrapulse::surveys::respond::{self, Check};
+    let (keys, forms) = (&app.state.links, &app.state.forms);
+    match respond::check(conn, keys, forms, token, pairs, app.clock.now()).unwrap() {
+        Check::Ready(checked) => checked,
+        Check::Done(_) => panic!("a valid form is ready to be written"),
+    }
+}
+
 /// Submissions arriving together are written together (`surveys::intake`):
 /// none may take another's answers, lose its own, or be split. Forty
 /// members submit at once, five of them twice with other answers.
@@ -826,7 +843,7 @@ async fn answers_written_together_stay_apart() {
 #[tokio::test]
 async fn checked_forms_saved_together_end_as_if_saved_one_after_another() {
     use infrapulse::clock::Clock;
-    use infrapulse::surveys::respond::{self, Check, Submitted};
+    use infrapulse::surveys::respond::{self, Submitted};
     let app = organisation().await;
     create_program(&app, &[]).await;
     open_round(&app).await;
@@ -840,13 +857,7 @@ async fn checked_forms_saved_together_end_as_if_saved_one_after_another() {
         app.with_db(|conn| {
             let checked: Vec<respond::Checked> = forms
                 .iter()
-                .map(|(token, n)| {
-                    let (keys, forms) = (&app.state.links, &app.state.forms);
-                    match respond::check(conn, keys, forms, token, &hours(*n), now).unwrap() {
-                        Check::Ready(checked) => checked,
-                        Check::Done(_) => panic!("a valid form is ready to be written"),
-                    }
-                })
+                .map(|(token, n)| ready(&app, conn, token, &hours(*n)))
                 .collect();
             infrapulse::db::write_transaction(conn, |conn| {
                 respond::save_checked(conn, &checked, now)
@@ -888,10 +899,9 @@ async fn checked_forms_saved_together_end_as_if_saved_one_after_another() {
 /// the backend.
 #[tokio::test]
 async fn answers_that_cannot_reach_the_database_are_refused_whole_and_written_once_it_is_back() {
-    use infrapulse::clock::Clock;
     use infrapulse::db::{self, ConnectionManager, DatabaseUrl};
     use infrapulse::surveys::intake::Intake;
-    use infrapulse::surveys::respond::{self, Check, Submitted};
+    use infrapulse::surveys::respond::Submitted;
     let app = organisation().await;
     create_program(&app, &[]).await;
     open_round(&app).await;
@@ -899,15 +909,7 @@ async fn answers_that_cannot_reach_the_database_are_refused_whole_and_written_on
         .iter()
         .map(|email| token_of(&app, email))
         .collect();
-    let check = |token: &String, n: usize| {
-        app.with_db(|conn| {
-            let (keys, forms) = (&app.state.links, &app.state.forms);
-            match respond::check(conn, keys, forms, token, &hours(n), app.clock.now()).unwrap() {
-                Check::Ready(checked) => checked,
-                Check::Done(_) => panic!("a valid form is ready to be written"),
-            }
-        })
-    };
+    let check = |token: &String, n: usize| app.with_db(|conn| ready(&app, conn, token, &hours(n)));
     let pool = diesel::r2d2::Pool::builder()
         .max_size(1)
         .connection_timeout(std::time::Duration::from_millis(300))
@@ -955,27 +957,12 @@ async fn answers_that_cannot_reach_the_database_are_refused_whole_and_written_on
 async fn a_round_closed_between_check_and_write_takes_no_answer() {
     use infrapulse::clock::Clock;
     use infrapulse::db::schema::{responses, tool_answers};
-    use infrapulse::surveys::respond::{self, Check, Submitted};
+    use infrapulse::surveys::respond::{self, Submitted};
     let app = organisation().await;
     create_program(&app, &[]).await;
     open_round(&app).await;
     let token = token_of(&app, "b1@example.com");
-    let pairs = answer("ci");
-    let now = app.clock.now();
-    let checked = app.with_db(|conn| {
-        respond::check(
-            conn,
-            &app.state.links,
-            &app.state.forms,
-            &token,
-            &pairs,
-            now,
-        )
-        .unwrap()
-    });
-    let Check::Ready(checked) = checked else {
-        panic!("a valid form is ready to be written");
-    };
+    let checked = app.with_db(|conn| ready(&app, conn, &token, &answer("ci")));
 
     close_round(&app, 1).await;
     let later = app.clock.now();
