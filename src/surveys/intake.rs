@@ -5,14 +5,14 @@
 //! all in one transaction (two such batches at a time), with one statement
 //! per table (`respond::save_checked`): on PostgreSQL each statement is a
 //! round trip and each commit a WAL flush, on SQLite the batch is one job
-//! of the one writer's group commit (`db::writer`). A submitter hears back only once
-//! that transaction has committed, so an acknowledged answer is durable as
-//! before; what a transaction costs is shared by every submission that
-//! arrived while the one before it ran.
+//! of the one writer's group commit (`db::writer`). A submitter hears back
+//! only once that transaction has committed, so an acknowledged answer is
+//! durable as before; what a transaction costs is shared by every
+//! submission that arrived while the one before it ran.
 //!
-//! A batch that fails (a unique key hit by another server's write, say) is
-//! written again one submission at a time, each in its own transaction, so
-//! that no submission fails for another's sake.
+//! A batch that fails (a unique key hit by the other batch in flight, or by
+//! another server's write) is written again one submission at a time, each
+//! in its own transaction, so that no submission fails for another's sake.
 
 use std::ops::Range;
 use std::sync::Arc;
