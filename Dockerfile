@@ -5,6 +5,8 @@ WORKDIR /src
 # Dependencies first, so code changes do not rebuild them. Cargo wants every
 # target the manifest names to exist, benches included: stub them all.
 COPY Cargo.toml Cargo.lock ./
+# SQLite's compile options (LIBSQLITE3_FLAGS) apply to the dependency layer too.
+COPY .cargo .cargo
 RUN mkdir src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && for bench in import delivery results exports respond themes; do echo 'fn main() {}' > "benches/$bench.rs"; done \
     && cargo build --release --locked \
