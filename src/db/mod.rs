@@ -158,11 +158,20 @@ pub fn local_without_tls(raw: &str) -> String {
 /// `cache_size`: 1 MiB of pages per connection (SQLite's default is 2),
 /// as every connection of the pool fills its own cache once the database
 /// outgrows it, and the file's pages stay in the kernel's cache anyway.
+///
+/// `wal_autocheckpoint`: the WAL is copied back into the database once it
+/// holds 10,000 pages (40 MiB) instead of SQLite's 1,000. A 20-tool
+/// submission dirties some 28 pages, most of them index leaves that every
+/// submission of a tool shares; at 1,000 a checkpoint ran every two or
+/// three group commits and copied those same pages again each time.
+/// Rarer checkpoints copy each once: +14% submissions a second at 64
+/// clients, for a longer pause when one runs (p99 33 -> 50 ms).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
 PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 10000;
-PRAGMA cache_size = -1024;";
+PRAGMA cache_size = -1024;
+PRAGMA wal_autocheckpoint = 10000;";
 
 impl r2d2::ManageConnection for ConnectionManager {
     type Connection = DbConnection;
