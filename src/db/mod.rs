@@ -164,8 +164,8 @@ pub fn local_without_tls(raw: &str) -> String {
 /// submission dirties some 28 pages, most of them index leaves that every
 /// submission of a tool shares; at 1,000 a checkpoint ran every two or
 /// three group commits and copied those same pages again each time.
-/// Rarer checkpoints copy each once: +14% submissions a second at 64
-/// clients, for a longer pause when one runs (p99 33 -> 50 ms).
+/// Rarer checkpoints copy each once: +17% submissions a second at 64
+/// clients, for a longer pause when one runs (p99 33 -> 48 ms).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
 PRAGMA foreign_keys = ON;
