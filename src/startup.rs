@@ -182,6 +182,15 @@ impl Application {
         {
             tracing::warn!("the email worker did not finish its batch in time");
         }
+        // Left in the WAL, the last writes would be missing from a copy of
+        // the database file alone.
+        if let Err(e) = db::run(&self.state.pool, |c| {
+            db::checkpoint(c).map_err(anyhow::Error::from)
+        })
+        .await
+        {
+            tracing::warn!(error = %e, "could not copy the WAL back into the database file");
+        }
         result
     }
 }

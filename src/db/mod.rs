@@ -327,6 +327,16 @@ where
     }
 }
 
+/// Copies SQLite's WAL back into the database file and empties it, so that
+/// the file alone holds everything (checkpoints otherwise wait for 10,000
+/// pages, see `SQLITE_PRAGMAS`); nothing to do on PostgreSQL.
+pub fn checkpoint(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Sqlite(c) = conn {
+        c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
+    }
+    Ok(())
+}
+
 /// Runs `work` in a transaction meant to write. On SQLite it starts with
 /// `BEGIN IMMEDIATE`: a deferred transaction that reads first cannot upgrade
 /// to a writer when another writer got in meanwhile, and fails at once with

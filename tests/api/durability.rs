@@ -176,6 +176,101 @@ async fn every_acknowledged_answer_survives_sigkill() {
     }
 }
 
+/// A server stopped as a service manager stops it (SIGTERM) exits cleanly,
+/// and on SQLite leaves everything in the database file itself: the WAL,
+/// which otherwise holds up to 10,000 pages before a checkpoint, is copied
+/// back and emptied, so a copy of the file alone has the last answer.
+#[tokio::test]
+async fn a_stopped_server_leaves_its_answers_in_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path());
+    let demo = infrapulse(dir.path(), &db).arg("demo").output().unwrap();
+    assert!(demo.status.success());
+    let token = links(&dir.path().join("mail")).remove(0);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = infrapulse(dir.path(), &db)
+        .args(["serve", "--no-scheduler"])
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let ready = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("is serving at"));
+    assert!(ready, "the server did not start");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = format!("http://127.0.0.1:{port}/r/{token}");
+    let page = client
+        .get(&form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut slugs: Vec<String> = page
+        .match_indices("name=\"t.")
+        .map(|(at, m)| {
+            let rest = &page[at + m.len()..];
+            rest[..rest.find('.').unwrap()].to_owned()
+        })
+        .collect();
+    slugs.dedup();
+    let mut fields: Vec<(String, String)> = crate::surveys::answer(&slugs[0])
+        .into_iter()
+        .map(|(k, v)| {
+            if k.ends_with(".pain") {
+                (k, "the last answer".into())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    for s in &slugs[1..] {
+        fields.push((format!("t.{s}.not_used"), "1".into()));
+    }
+    let posted = client.post(&form).form(&fields).send().await;
+
+    let pid = libc::pid_t::try_from(server.id()).unwrap();
+    // SAFETY: kill(2) on our own child, which has not been waited for.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    assert!(server.wait().unwrap().success(), "a clean exit on SIGTERM");
+    assert_eq!(posted.unwrap().status(), reqwest::StatusCode::SEE_OTHER);
+
+    let url = infrapulse::db::DatabaseUrl::parse(&db.url).unwrap();
+    let read_from = match &url {
+        infrapulse::db::DatabaseUrl::Sqlite(path) => {
+            let wal = path.with_extension("db-wal");
+            let left = std::fs::metadata(&wal).map_or(0, |m| m.len());
+            assert_eq!(left, 0, "the WAL was copied back and emptied");
+            // The file alone, as a backup that copies only it would have.
+            let copy = dir.path().join("copy.db");
+            std::fs::copy(path, &copy).unwrap();
+            infrapulse::db::DatabaseUrl::parse(&copy.display().to_string()).unwrap()
+        }
+        infrapulse::db::DatabaseUrl::Postgres(_) => url,
+    };
+    let mut conn = infrapulse::db::connect(&read_from, 1)
+        .unwrap()
+        .get()
+        .unwrap();
+    let kept: i64 = tool_answers::table
+        .filter(tool_answers::pain.eq("the last answer"))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(kept, 1, "the answer is in the database");
+}
+
 /// "An email goes twice only if the process dies between the server's 250
 /// and the commit of its outcome", tried with SIGKILL: the real server
 /// delivers 200 invitations over four connections to a mail server that
