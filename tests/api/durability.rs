@@ -44,6 +44,62 @@ fn links(mail: &std::path::Path) -> Vec<String> {
     tokens.into_iter().collect()
 }
 
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The real server on `db` without its scheduler, and its base URL, once
+/// it says it serves: that line is waited for, not time.
+fn serve(dir: &std::path::Path, db: &TestDb) -> (std::process::Child, String) {
+    let port = free_port();
+    let mut server = infrapulse(dir, db)
+        .args(["serve", "--no-scheduler"])
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let ready = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("is serving at"));
+    assert!(ready, "the server did not start");
+    (server, format!("http://127.0.0.1:{port}"))
+}
+
+/// What to post to a form page: its first tool answered with `pain` as the
+/// pain point, every other tool marked not used; and how many tools it
+/// asks about.
+fn answer_first_tool(page: &str, pain: &str) -> (Vec<(String, String)>, usize) {
+    let mut slugs: Vec<String> = page
+        .match_indices("name=\"t.")
+        .map(|(at, m)| {
+            let rest = &page[at + m.len()..];
+            rest[..rest.find('.').unwrap()].to_owned()
+        })
+        .collect();
+    slugs.dedup();
+    assert!(!slugs.is_empty(), "a form with tools");
+    let mut fields: Vec<(String, String)> = crate::surveys::answer(&slugs[0])
+        .into_iter()
+        .map(|(k, v)| {
+            if k.ends_with(".pain") {
+                (k, pain.to_owned())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    for s in &slugs[1..] {
+        fields.push((format!("t.{s}.not_used"), "1".into()));
+    }
+    (fields, slugs.len())
+}
+
 /// (link token, the fields to post, how many tools the form asks about).
 type Form = (String, Vec<(String, String)>, usize);
 
@@ -60,29 +116,8 @@ async fn every_acknowledged_answer_survives_sigkill() {
     let tokens = links(&dir.path().join("mail"));
     assert!(tokens.len() >= 40, "{} links", tokens.len());
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = infrapulse(dir.path(), &db)
-        .args(["serve", "--no-scheduler"])
-        .env("BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // It says when it serves: wait for that line, not for time.
-    let stdout = server.stdout.take().unwrap();
-    let ready = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .any(|l| l.contains("is serving at"));
-    assert!(ready, "the server did not start");
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let (mut server, base) = serve(dir.path(), &db);
+    let client = crate::helpers::new_client();
 
     // Each member answers about their first tool with a marker of their
     // own, and says they do not use the others.
@@ -96,29 +131,8 @@ async fn every_acknowledged_answer_survives_sigkill() {
             .text()
             .await
             .unwrap();
-        let mut slugs: Vec<String> = page
-            .match_indices("name=\"t.")
-            .map(|(at, m)| {
-                let rest = &page[at + m.len()..];
-                rest[..rest.find('.').unwrap()].to_owned()
-            })
-            .collect();
-        slugs.dedup();
-        assert!(!slugs.is_empty(), "a form with tools");
-        let mut fields: Vec<(String, String)> = crate::surveys::answer(&slugs[0])
-            .into_iter()
-            .map(|(k, v)| {
-                if k.ends_with(".pain") {
-                    (k, format!("survivor-{i}"))
-                } else {
-                    (k, v)
-                }
-            })
-            .collect();
-        for s in &slugs[1..] {
-            fields.push((format!("t.{s}.not_used"), "1".into()));
-        }
-        forms.push((token.clone(), fields, slugs.len()));
+        let (fields, tools) = answer_first_tool(&page, &format!("survivor-{i}"));
+        forms.push((token.clone(), fields, tools));
     }
 
     let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -187,28 +201,9 @@ async fn a_stopped_server_leaves_its_answers_in_the_database_file() {
     let demo = infrapulse(dir.path(), &db).arg("demo").output().unwrap();
     assert!(demo.status.success());
     let token = links(&dir.path().join("mail")).remove(0);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = infrapulse(dir.path(), &db)
-        .args(["serve", "--no-scheduler"])
-        .env("BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = server.stdout.take().unwrap();
-    let ready = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .any(|l| l.contains("is serving at"));
-    assert!(ready, "the server did not start");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let form = format!("http://127.0.0.1:{port}/r/{token}");
+    let (mut server, base) = serve(dir.path(), &db);
+    let client = crate::helpers::new_client();
+    let form = format!("{base}/r/{token}");
     let page = client
         .get(&form)
         .send()
@@ -217,27 +212,7 @@ async fn a_stopped_server_leaves_its_answers_in_the_database_file() {
         .text()
         .await
         .unwrap();
-    let mut slugs: Vec<String> = page
-        .match_indices("name=\"t.")
-        .map(|(at, m)| {
-            let rest = &page[at + m.len()..];
-            rest[..rest.find('.').unwrap()].to_owned()
-        })
-        .collect();
-    slugs.dedup();
-    let mut fields: Vec<(String, String)> = crate::surveys::answer(&slugs[0])
-        .into_iter()
-        .map(|(k, v)| {
-            if k.ends_with(".pain") {
-                (k, "the last answer".into())
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
-    for s in &slugs[1..] {
-        fields.push((format!("t.{s}.not_used"), "1".into()));
-    }
+    let (fields, _) = answer_first_tool(&page, "the last answer");
     let posted = client.post(&form).form(&fields).send().await;
 
     let pid = libc::pid_t::try_from(server.id()).unwrap();
@@ -305,11 +280,7 @@ async fn a_crash_mid_delivery_repeats_only_what_was_never_acknowledged() {
 
     sink.answer_only(60);
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut server = infrapulse(dir.path(), &app.db)
         .arg("serve")
         .env("BIND", format!("127.0.0.1:{port}"))
