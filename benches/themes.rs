@@ -161,19 +161,18 @@ fn theming() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         if is_pg(&conn) { "PostgreSQL" } else { "SQLite" }
     );
-    let now = SystemClock.now();
     let t = Instant::now();
-    refresh(&mut conn, 1, Mode::Full, now)?;
+    refresh(&mut conn, 1, Mode::Full)?;
     let full = t.elapsed();
     let themes = infrapulse::db::themes::of_tool(&mut conn, 1)?;
     let digest = grouping_digest(&mut conn)?;
     let t = Instant::now();
-    ensure_fresh(&mut conn, Some(&[1]), now)?;
+    ensure_fresh(&mut conn, Some(&[1]))?;
     let nothing_new = t.elapsed();
     let more: Vec<_> = (50_000..50_100).map(|i| answer(&mut rng, i)).collect();
     insert_answers(&mut conn, &more)?;
     let t = Instant::now();
-    refresh(&mut conn, 1, Mode::Incremental, now)?;
+    refresh(&mut conn, 1, Mode::Incremental)?;
     let incremental = t.elapsed();
     println!("\n| theming one tool | time |\n|---|---|");
     println!(
@@ -285,7 +284,7 @@ fn priorities() -> anyhow::Result<()> {
         }
         conn.batch_execute(if pg { "VACUUM ANALYZE" } else { "ANALYZE" })?;
         let t = Instant::now();
-        let refreshed = refresh_stale(&mut conn, SystemClock.now())?;
+        let refreshed = refresh_stale(&mut conn)?;
         println!(
             "\n{} answers written in {:.0} s; {refreshed} tools themed in {:.0} s",
             TOOLS * ROUNDS * RESPONSES,

@@ -55,8 +55,9 @@ enum Command {
         #[command(subcommand)]
         command: RoundCommand,
     },
-    /// Write a CSV export (summary, priorities, comments, responses, warnings or
-    /// directory) to a file or standard output. Columns: see the README.
+    /// Write a CSV export (summary, priorities, comments, responses, warnings,
+    /// questions or directory) to a file or standard output. Columns: see
+    /// the README.
     Export(ExportArgs),
     /// Exit 0 when the server on BIND answers /healthz (for container health checks).
     Healthcheck,
@@ -64,7 +65,7 @@ enum Command {
 
 #[derive(Args)]
 struct ExportArgs {
-    /// summary, priorities, comments, responses, warnings or directory.
+    /// summary, priorities, comments, responses, warnings, questions or directory.
     kind: String,
     /// Only this program (its slug).
     #[arg(long, default_value = "")]

@@ -15,7 +15,12 @@ use crate::db::rounds::{self, Round};
 use crate::db::{DbConnection, responses};
 use crate::domain::results::Hundredths;
 
-/// A program's latest closed round, with every tool's figures.
+/// How many closed rounds back the dashboard looks for a tool's figures.
+const LOOKBACK: usize = 8;
+
+/// A program's latest closed round, with every tool's figures from the
+/// newest closed round that has some to show (`ToolRound::round_number`
+/// says which).
 #[derive(Debug, Serialize)]
 pub struct Latest {
     pub program: Program,
@@ -82,9 +87,11 @@ pub struct Dashboard {
 }
 
 pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboard> {
-    super::themes::ensure_fresh(conn, None, now)?;
+    super::themes::ensure_fresh(conn, None)?;
     let mut latest = Vec::new();
     let mut current_rounds: Vec<i64> = Vec::new();
+    // (round, tool) whose figures the dashboard shows.
+    let mut shown_in: Vec<(i64, i64)> = Vec::new();
     let mut in_flight = Vec::new();
     for program in programs::list(conn)? {
         let rounds = rounds::for_program(conn, program.id)?;
@@ -102,25 +109,51 @@ pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboa
                 rate: crate::surveys::percent(answered, invited),
             });
         }
-        // Newest first: the first that has closed.
-        let Some(round) = rounds.iter().find(|r| !r.is_open(now) && r.opens_at <= now) else {
+        // Newest first. Each tool's figures come from the newest closed
+        // round that has figures of it to show: a quiet round (answers
+        // under k) hides nothing that an earlier round made known.
+        let closed: Vec<&Round> = rounds
+            .iter()
+            .filter(|r| !r.is_open(now) && r.opens_at <= now)
+            .take(LOOKBACK)
+            .collect();
+        let Some(newest) = closed.first() else {
             continue;
         };
-        current_rounds.push(round.id);
-        let names: HashMap<i64, (String, String)> = rounds::tools(conn, round.id)?
-            .into_iter()
-            .map(|t| (t.tool_id, (t.name, t.slug)))
-            .collect();
-        let tools = results::round_tools(conn, round, now)?
-            .into_iter()
-            .filter_map(|t| {
-                let (name, slug) = names.get(&t.tool_id)?.clone();
-                Some((name, slug, t))
-            })
-            .collect();
+        let mut tools: Vec<(String, String, ToolRound)> = Vec::new();
+        let mut unshown: Vec<(String, String, ToolRound)> = Vec::new();
+        for round in &closed {
+            let names: HashMap<i64, (String, String)> = rounds::tools(conn, round.id)?
+                .into_iter()
+                .map(|t| (t.tool_id, (t.name, t.slug)))
+                .collect();
+            for t in results::round_tools(conn, round, now)? {
+                let known = |list: &[(String, String, ToolRound)]| {
+                    list.iter().any(|(_, _, k)| k.tool_id == t.tool_id)
+                };
+                if known(&tools) {
+                    continue;
+                }
+                let Some((name, slug)) = names.get(&t.tool_id).cloned() else {
+                    continue;
+                };
+                if t.measures.iter().any(|m| m.shown) {
+                    shown_in.push((round.id, t.tool_id));
+                    tools.push((name, slug, t));
+                } else if round.id == newest.id {
+                    unshown.push((name, slug, t));
+                }
+            }
+        }
+        // Tools with nothing to show in any of those rounds stay listed.
+        for t in unshown {
+            if !tools.iter().any(|(_, _, k)| k.tool_id == t.2.tool_id) {
+                tools.push(t);
+            }
+        }
         latest.push(Latest {
             program,
-            round: round.clone(),
+            round: (*newest).clone(),
             tools,
         });
     }
@@ -135,7 +168,7 @@ pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboa
                     breaches.push(Breach {
                         program: l.program.name.clone(),
                         program_slug: l.program.slug.clone(),
-                        round: l.round.number,
+                        round: t.round_number,
                         tool: name.clone(),
                         tool_slug: slug.clone(),
                         measure: m.label,
@@ -167,7 +200,7 @@ pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboa
                 tool: name.clone(),
                 tool_slug: slug.clone(),
                 program: l.program.name.clone(),
-                round: l.round.number,
+                round: t.round_number,
                 breaches: t.breaches(),
                 lowest,
             });
@@ -187,7 +220,9 @@ pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboa
     changes.truncate(8);
     let warnings = super::priorities::warnings(conn, None)?
         .into_iter()
-        .filter(|w| current_rounds.contains(&w.round_id))
+        .filter(|w| {
+            current_rounds.contains(&w.round_id) || shown_in.contains(&(w.round_id, w.tool_id))
+        })
         .collect();
     Ok(Dashboard {
         latest,

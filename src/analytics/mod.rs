@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod grouping;
 pub mod lexicon;
 pub mod priorities;
+pub mod questions;
 pub mod results;
 pub mod text;
 pub mod themes;

@@ -8,10 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 use diesel::QueryResult;
 use serde::Serialize;
 
-use super::results::{nameable_teams, team_names};
+use super::results::{nameable_on_tools, team_names};
 use crate::db::rounds::{self, Round};
-use crate::db::themes::{self, Link, RoundFigures, Theme};
+use crate::db::themes::{self, KeptFigures, Link, RoundFigures, Theme};
 use crate::db::{DbConnection, tools};
+use crate::domain::anonymity::comment_handle;
 use crate::domain::impact::{self, PainStanding, ProposalFigures, RoundStanding, WarningKind};
 use crate::domain::results::Hundredths;
 use crate::domain::themes::Kind;
@@ -142,10 +143,9 @@ pub fn warnings(conn: &mut DbConnection, tool_ids: Option<&[i64]>) -> QueryResul
                         let t = theme_by_id[&theme];
                         let f = figures
                             .iter()
-                            .find(|f| f.theme_id == theme && f.round_id == round.id)
-                            .copied()
+                            .find(|f| f.figures.theme_id == theme && f.figures.round_id == round.id)
                             .expect("a standing comes from figures");
-                        named(t, &f)
+                        named(t, &f.figures)
                     };
                     let (pain, proposal) = (find(w.pain.theme), find(w.proposal.theme));
                     let tool = &tools[&tool_id];
@@ -171,10 +171,13 @@ pub fn warnings(conn: &mut DbConnection, tool_ids: Option<&[i64]>) -> QueryResul
     Ok(out)
 }
 
+/// The round's themes that take part in its warnings: those whose figures
+/// may be shown. A warning names its themes' figures, and a theme under k
+/// has none to give.
 fn standing(
     round_id: i64,
     tool_id: i64,
-    figures: &[RoundFigures],
+    figures: &[KeptFigures],
     themes: &HashMap<i64, &Theme>,
     links: &[(i64, i64)],
 ) -> RoundStanding {
@@ -183,7 +186,11 @@ fn standing(
         proposals: Vec::new(),
         links: links.to_vec(),
     };
-    for f in figures.iter().filter(|f| f.round_id == round_id) {
+    for f in figures
+        .iter()
+        .filter(|f| f.figures.round_id == round_id && f.shown())
+        .map(|f| &f.figures)
+    {
         let Some(t) = themes.get(&f.theme_id).filter(|t| t.tool_id == tool_id) else {
             continue;
         };
@@ -231,32 +238,61 @@ pub struct Priority {
     pub warning: Option<String>,
 }
 
-/// A theme's figures as pages show them.
+/// A theme's figures as pages show them: none under the round's k.
 #[derive(Debug, Clone, Serialize)]
 pub struct FigureView {
-    pub respondents: i64,
-    pub teams: i64,
-    pub hours: i64,
-    pub severity: String,
-    pub impact: String,
-    pub impact_hundredths: i64,
+    pub theme_id: i64,
+    pub shown: bool,
+    /// The round's k, for saying why nothing is shown.
+    pub k: i64,
+    pub respondents: Option<i64>,
+    pub teams: Option<i64>,
+    pub hours: Option<i64>,
+    pub severity: Option<String>,
+    pub impact: Option<String>,
+    /// The same in hundredths, and the respondents' mean rating of the
+    /// theme's measure, for exports.
+    #[serde(skip)]
+    pub severity_hundredths: Option<Hundredths>,
+    #[serde(skip)]
+    pub impact_hundredths: Option<Hundredths>,
+    #[serde(skip)]
+    pub mean: Option<Hundredths>,
+    /// What themes are ranked by: themes under k after every other, and
+    /// among themselves by nothing they could give away.
+    #[serde(skip)]
+    pub rank_key: (bool, i64, i64),
 }
 
-impl From<&RoundFigures> for FigureView {
-    fn from(f: &RoundFigures) -> Self {
+impl From<&KeptFigures> for FigureView {
+    fn from(kept: &KeptFigures) -> Self {
+        let f = &kept.figures;
+        let shown = kept.shown();
+        let show = |v: i64| shown.then_some(v);
         FigureView {
-            respondents: f.respondents,
-            teams: f.teams,
-            hours: f.hours,
-            severity: Hundredths(f.severity).to_string(),
-            impact: Hundredths(f.impact).to_string(),
-            impact_hundredths: f.impact,
+            theme_id: f.theme_id,
+            shown,
+            k: kept.k,
+            respondents: show(f.respondents),
+            teams: show(f.teams),
+            hours: show(f.hours),
+            severity: show(f.severity).map(|v| Hundredths(v).to_string()),
+            impact: show(f.impact).map(|v| Hundredths(v).to_string()),
+            severity_hundredths: show(f.severity).map(Hundredths),
+            impact_hundredths: show(f.impact).map(Hundredths),
+            mean: f.mean.filter(|_| shown).map(Hundredths),
+            rank_key: if shown {
+                (true, f.impact, f.respondents)
+            } else {
+                (false, 0, 0)
+            },
         }
     }
 }
 
-/// Pain themes across tools, each at its latest round (within the program
-/// filter), highest impact first.
+/// Pain themes across tools, each at its latest round with figures to
+/// show (within the program filter), highest impact first; themes under k
+/// in every round last.
 pub fn priorities(conn: &mut DbConnection, filters: &Filters) -> QueryResult<Vec<Priority>> {
     let tool_filter = filters.tool.map(|t| vec![t]);
     let all = themes::of_tools(conn, tool_filter.as_deref())?;
@@ -273,7 +309,7 @@ pub fn priorities(conn: &mut DbConnection, filters: &Filters) -> QueryResult<Vec
         .collect();
     let ids: Vec<i64> = pains.iter().map(|t| t.id).collect();
     let figures = themes::round_figures(conn, &ids)?;
-    let mut round_ids: Vec<i64> = figures.iter().map(|f| f.round_id).collect();
+    let mut round_ids: Vec<i64> = figures.iter().map(|f| f.figures.round_id).collect();
     round_ids.sort_unstable();
     round_ids.dedup();
     let rounds: HashMap<i64, Round> = rounds::by_ids(conn, &round_ids)?
@@ -296,9 +332,11 @@ pub fn priorities(conn: &mut DbConnection, filters: &Filters) -> QueryResult<Vec
     for theme in pains {
         let latest = figures
             .iter()
-            .filter(|f| f.theme_id == theme.id)
-            .filter_map(|f| rounds.get(&f.round_id).map(|r| (r, f)))
-            .max_by_key(|(r, _)| (r.opens_at, r.number));
+            .filter(|f| f.figures.theme_id == theme.id)
+            .filter_map(|f| rounds.get(&f.figures.round_id).map(|r| (r, f)))
+            // A quiet latest round (under k) does not hide what an earlier
+            // round showed: the latest round with figures to show ranks it.
+            .max_by_key(|(r, f)| (f.shown(), r.opens_at, r.number));
         let Some((round, f)) = latest else {
             continue;
         };
@@ -326,9 +364,8 @@ pub fn priorities(conn: &mut DbConnection, filters: &Filters) -> QueryResult<Vec
     }
     rows.sort_by(|a, b| {
         b.figures
-            .impact_hundredths
-            .cmp(&a.figures.impact_hundredths)
-            .then(b.figures.respondents.cmp(&a.figures.respondents))
+            .rank_key
+            .cmp(&a.figures.rank_key)
             .then(a.theme.id.cmp(&b.theme.id))
     });
     for (i, r) in rows.iter_mut().enumerate() {
@@ -340,7 +377,8 @@ pub fn priorities(conn: &mut DbConnection, filters: &Filters) -> QueryResult<Vec
 /// A comment as a theme shows it: its words and where it sits, never who.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommentView {
-    /// An opaque handle for moving it, the response's random id.
+    /// An opaque handle for moving it, unrelated to the same response's
+    /// comments on other tools (`domain::anonymity::comment_handle`).
     pub handle: i64,
     pub text: String,
     /// Only where the team's group in the round reaches k.
@@ -385,10 +423,10 @@ pub fn tool_themes(
 ) -> QueryResult<ToolThemes> {
     let all = themes::of_tool(conn, tool_id)?;
     let ids: Vec<i64> = all.iter().map(|t| t.id).collect();
-    let figures: HashMap<i64, RoundFigures> = themes::round_figures(conn, &ids)?
+    let figures: HashMap<i64, KeptFigures> = themes::round_figures(conn, &ids)?
         .into_iter()
-        .filter(|f| f.round_id == round.id)
-        .map(|f| (f.theme_id, f))
+        .filter(|f| f.figures.round_id == round.id)
+        .map(|f| (f.figures.theme_id, f))
         .collect();
     let proposal_ids: Vec<i64> = all
         .iter()
@@ -397,16 +435,16 @@ pub fn tool_themes(
         .collect();
     let links = themes::links(conn, &proposal_ids)?;
     let names: HashMap<i64, &str> = all.iter().map(|t| (t.id, t.name())).collect();
-    let nameable = nameable_teams(conn, round)?;
+    let nameable = nameable_on_tools(conn, round, Some(tool_id))?;
     let team_names = team_names(conn)?;
     let mut comments: HashMap<i64, Vec<CommentView>> = HashMap::new();
     for c in themes::comments_in_round(conn, tool_id, round.id)? {
         let team = c
             .team_id
-            .filter(|t| nameable.get(t).copied().unwrap_or(false))
+            .filter(|t| nameable.get(&(tool_id, *t)).copied().unwrap_or(false))
             .and_then(|t| team_names.get(&t).cloned());
         comments.entry(c.theme_id).or_default().push(CommentView {
-            handle: c.response_id,
+            handle: comment_handle(tool_id, c.response_id),
             text: c.text,
             team,
             reason: c.reason,
@@ -467,15 +505,13 @@ pub fn tool_themes(
             proposals.push(c);
         }
     }
-    let key = |c: &ThemeCard| {
-        c.figures
-            .as_ref()
-            .map_or((0, 0), |f| (f.impact_hundredths, f.respondents))
-    };
+    let key = |c: &ThemeCard| c.figures.as_ref().map_or((false, 0, 0), |f| f.rank_key);
     pains.sort_by(|a, b| key(b).cmp(&key(a)).then(a.theme.id.cmp(&b.theme.id)));
     proposals.sort_by(|a, b| {
-        let n = |c: &ThemeCard| c.figures.as_ref().map_or(0, |f| f.respondents);
-        n(b).cmp(&n(a)).then(a.theme.id.cmp(&b.theme.id))
+        let n = |c: &ThemeCard| key(c).2;
+        (key(b).0, n(b))
+            .cmp(&(key(a).0, n(a)))
+            .then(a.theme.id.cmp(&b.theme.id))
     });
     let warnings = warnings(conn, Some(&[tool_id]))?
         .into_iter()
@@ -493,9 +529,8 @@ pub fn round_warnings(
     conn: &mut DbConnection,
     round_id: i64,
     tool_ids: &[i64],
-    now: chrono::NaiveDateTime,
 ) -> QueryResult<Vec<Raised>> {
-    super::themes::ensure_fresh(conn, Some(tool_ids), now)?;
+    super::themes::ensure_fresh(conn, Some(tool_ids))?;
     Ok(warnings(conn, Some(tool_ids))?
         .into_iter()
         .filter(|w| w.round_id == round_id)
@@ -510,7 +545,7 @@ pub fn rounds_with_comments(conn: &mut DbConnection, tool_id: i64) -> QueryResul
         .collect();
     let mut rounds: Vec<i64> = themes::round_figures(conn, &ids)?
         .iter()
-        .map(|f| f.round_id)
+        .map(|f| f.figures.round_id)
         .collect();
     rounds.sort_unstable();
     rounds.dedup();

@@ -336,10 +336,13 @@ fn hours_result(cx: &Context, answers: &RoundAnswers, tool: i64) -> HoursResult 
         mean: h.mean(),
         total: Some(h.total()),
     });
-    // Teams that gave hours: known only when read team by team.
+    // Teams that gave hours: known only when read team by team, and said
+    // only when every team is shown (counting a hidden one would tell that
+    // its few people gave hours).
+    let every_team_shown = teams.iter().all(|t| t.responses.is_some());
     let responding = (!answers.totals_only)
         .then(|| by_team.values().filter(|h| h.n() > 0).count() as i64)
-        .filter(|_| shown);
+        .filter(|_| shown && every_team_shown);
     HoursResult {
         responses: total.n(),
         shown,
@@ -512,8 +515,9 @@ pub fn round_tools(
         .collect())
 }
 
-/// Responses per team of a round, for showing team names beside answers:
-/// team id → whether it may be named (`domain::anonymity`).
+/// Responses per team of a round, for showing team names beside what a
+/// response answered as a whole (its extra questions): team id → whether it
+/// may be named (`domain::anonymity`).
 pub fn nameable_teams(conn: &mut DbConnection, round: &Round) -> QueryResult<HashMap<i64, bool>> {
     let counts = responses::count_by_team(conn, round.id)?;
     let sizes: Vec<i64> = counts.iter().map(|(_, n)| *n).collect();
@@ -523,4 +527,30 @@ pub fn nameable_teams(conn: &mut DbConnection, round: &Round) -> QueryResult<Has
         .zip(&rule.shown)
         .filter_map(|((team, _), &shown)| team.map(|t| (t, shown)))
         .collect())
+}
+
+/// Which teams may be named beside answers about a tool: (tool, team) →
+/// whether, by the anonymity rule applied to the tool's answers per team.
+/// A team with k responses in the round may have fewer about one tool, and
+/// naming it there would show those few people's answers.
+pub fn nameable_on_tools(
+    conn: &mut DbConnection,
+    round: &Round,
+    tool: Option<i64>,
+) -> QueryResult<HashMap<(i64, i64), bool>> {
+    let mut by_tool: BTreeMap<i64, Vec<(Option<i64>, i64)>> = BTreeMap::new();
+    for (tool, team, n) in results::count_by_tool_and_team(conn, round.id, tool)? {
+        by_tool.entry(tool).or_default().push((team, n));
+    }
+    let mut out = HashMap::new();
+    for (tool, counts) in by_tool {
+        let sizes: Vec<i64> = counts.iter().map(|(_, n)| *n).collect();
+        let rule = disclose(&sizes, round.anonymity_k);
+        for ((team, _), shown) in counts.iter().zip(rule.shown) {
+            if let Some(team) = team {
+                out.insert((tool, *team), shown);
+            }
+        }
+    }
+    Ok(out)
 }

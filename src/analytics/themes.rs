@@ -16,7 +16,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use super::grouping::{self, Comment, Description, Space};
@@ -44,36 +43,27 @@ const FULL_SHARE: f64 = 0.25;
 
 /// Refreshes every tool with answers the grouping has not seen. Returns
 /// how many tools it refreshed.
-pub fn refresh_stale(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn refresh_stale(conn: &mut DbConnection) -> QueryResult<usize> {
     let tools = themes::tools_with_unthemed(conn)?;
     for &tool in &tools {
-        refresh(conn, tool, Mode::Incremental, now)?;
+        refresh(conn, tool, Mode::Incremental)?;
     }
     Ok(tools.len())
 }
 
 /// Refreshes the tool if it has unseen answers (one indexed lookup when
 /// it has none): what every page showing themes calls before reading.
-pub fn ensure_fresh(
-    conn: &mut DbConnection,
-    tool_ids: Option<&[i64]>,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn ensure_fresh(conn: &mut DbConnection, tool_ids: Option<&[i64]>) -> QueryResult<()> {
     for tool in themes::tools_with_unthemed(conn)? {
         if tool_ids.is_none_or(|ids| ids.contains(&tool)) {
-            refresh(conn, tool, Mode::Incremental, now)?;
+            refresh(conn, tool, Mode::Incremental)?;
         }
     }
     Ok(())
 }
 
 /// Brings one tool's themes, links and figures up to date.
-pub fn refresh(
-    conn: &mut DbConnection,
-    tool_id: i64,
-    mode: Mode,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn refresh(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<()> {
     for _ in 0..3 {
         let plan = plan(conn, tool_id, mode)?;
         let applied = write_transaction(conn, |conn| {
@@ -83,7 +73,7 @@ pub fn refresh(
             {
                 return Ok::<_, diesel::result::Error>(None);
             }
-            apply(conn, tool_id, plan, now).map(Some)
+            apply(conn, tool_id, plan).map(Some)
         })?;
         if let Some(seen) = applied {
             return after_many(conn, seen);
@@ -93,7 +83,7 @@ pub fn refresh(
     let seen = write_transaction(conn, |conn| {
         themes::lock_tool(conn, tool_id)?;
         let plan = plan(conn, tool_id, mode)?;
-        apply(conn, tool_id, plan, now)
+        apply(conn, tool_id, plan)
     })?;
     after_many(conn, seen)
 }
@@ -576,8 +566,10 @@ fn theme_figures(
                 .unwrap_or_default();
             let others_n = all.n() - theirs.len() as i64;
             let others_total = all.total() - theirs.iter().sum::<i64>();
+            // "Below the others" needs k others: beside the tool's mean, a
+            // severity against fewer would give their mean away.
             if let Some(their_mean) = mean
-                && others_n > 0
+                && others_n >= round.anonymity_k.max(1)
             {
                 let others_mean = others_total * 100 / others_n;
                 severity = (others_mean - their_mean).max(0);
@@ -626,15 +618,10 @@ fn rating(a: &Answer, measure: Measure) -> Option<i64> {
 }
 
 /// Writes the plan; returns how many answers it marked seen.
-fn apply(
-    conn: &mut DbConnection,
-    tool_id: i64,
-    plan: Plan,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
+fn apply(conn: &mut DbConnection, tool_id: i64, plan: Plan) -> QueryResult<usize> {
     let mut ids: Vec<i64> = Vec::with_capacity(plan.created.len());
     for (kind, found) in &plan.created {
-        ids.push(themes::insert(conn, tool_id, kind.as_str(), found, now)?);
+        ids.push(themes::insert(conn, tool_id, kind.as_str(), found)?);
     }
     let resolve = |r: ThemeRef| match r {
         ThemeRef::Existing(id) => id,

@@ -4,12 +4,12 @@
 //! as decided pairs. After an edit the tool is refreshed, so labels,
 //! links, figures and warnings follow at once.
 
-use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use super::themes::{Mode, refresh};
 use crate::db::themes::{self, Theme};
 use crate::db::{DbConnection, write_transaction};
+use crate::domain::anonymity::comment_handle;
 use crate::domain::themes::{Forced, Horizon, Kind, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,9 +18,10 @@ pub enum Edit {
     Rename(Option<String>),
     /// Every comment of this theme into `into`, then this theme goes.
     Merge { into: i64 },
-    /// These comments (response handles) into a new theme named `label`.
+    /// These comments (their handles, `domain::anonymity::comment_handle`)
+    /// into a new theme named `label`.
     Split { comments: Vec<i64>, label: String },
-    /// One comment of this theme into `to`.
+    /// One comment of this theme (by its handle) into `to`.
     Move { comment: i64, to: i64 },
     /// Mark (true) or unmark (false) a proposal as a replace, or let the
     /// grouping decide (`None`).
@@ -62,18 +63,17 @@ pub fn apply(
     tool_id: i64,
     theme_id: i64,
     edit: &Edit,
-    now: NaiveDateTime,
 ) -> QueryResult<Result<Option<i64>, Refused>> {
     let outcome = write_transaction(conn, |conn| {
         themes::lock_tool(conn, tool_id)?;
-        let result = edit_locked(conn, tool_id, theme_id, edit, now)?;
+        let result = edit_locked(conn, tool_id, theme_id, edit)?;
         if result.is_ok() {
             themes::bump_revision(conn, tool_id)?;
         }
         Ok::<_, diesel::result::Error>(result)
     })?;
     if outcome.is_ok() {
-        refresh(conn, tool_id, Mode::Incremental, now)?;
+        refresh(conn, tool_id, Mode::Incremental)?;
     }
     Ok(outcome)
 }
@@ -82,12 +82,20 @@ fn theme_of(conn: &mut DbConnection, tool_id: i64, id: i64) -> QueryResult<Optio
     Ok(themes::find(conn, id)?.filter(|t| t.tool_id == tool_id))
 }
 
+/// The response whose comment a page showed as `handle`, among a theme's
+/// members (response, pinned).
+fn member_by_handle(tool_id: i64, members: &[(i64, bool)], handle: i64) -> Option<i64> {
+    members
+        .iter()
+        .map(|(r, _)| *r)
+        .find(|&r| comment_handle(tool_id, r) == handle)
+}
+
 fn edit_locked(
     conn: &mut DbConnection,
     tool_id: i64,
     theme_id: i64,
     edit: &Edit,
-    now: NaiveDateTime,
 ) -> QueryResult<Result<Option<i64>, Refused>> {
     let Some(theme) = theme_of(conn, tool_id, theme_id)? else {
         return Ok(Err(Refused::NoTheme));
@@ -95,7 +103,7 @@ fn edit_locked(
     let is_proposal = theme.kind == Kind::Proposal.as_str();
     match edit {
         Edit::Rename(label) => {
-            themes::set_custom_label(conn, theme.id, label.as_deref(), now)?;
+            themes::set_custom_label(conn, theme.id, label.as_deref())?;
         }
         Edit::Merge { into } => {
             if *into == theme.id {
@@ -119,16 +127,17 @@ fn edit_locked(
             if comments.is_empty() || comments.len() >= members.len() {
                 return Ok(Err(Refused::SplitSize));
             }
-            if comments
+            let Some(responses) = comments
                 .iter()
-                .any(|c| !members.iter().any(|(r, _)| r == c))
-            {
+                .map(|&c| member_by_handle(tool_id, &members, c))
+                .collect::<Option<Vec<i64>>>()
+            else {
                 return Ok(Err(Refused::NotMember));
-            }
-            let new = themes::insert_split(conn, &theme, label, now)?;
+            };
+            let new = themes::insert_split(conn, &theme, label)?;
             themes::pin_all(conn, theme.id, theme.id)?;
-            for &c in comments {
-                themes::pin(conn, tool_id, &theme.kind, c, new)?;
+            for r in responses {
+                themes::pin(conn, tool_id, &theme.kind, r, new)?;
             }
             return Ok(Ok(Some(new)));
         }
@@ -139,19 +148,17 @@ fn edit_locked(
             if target.kind != theme.kind {
                 return Ok(Err(Refused::Mismatch));
             }
-            if !themes::members_of(conn, theme.id)?
-                .iter()
-                .any(|(r, _)| r == comment)
-            {
+            let members = themes::members_of(conn, theme.id)?;
+            let Some(response) = member_by_handle(tool_id, &members, *comment) else {
                 return Ok(Err(Refused::NotMember));
-            }
-            themes::pin(conn, tool_id, &theme.kind, *comment, target.id)?;
+            };
+            themes::pin(conn, tool_id, &theme.kind, response, target.id)?;
         }
         Edit::Replace(value) => {
             if !is_proposal {
                 return Ok(Err(Refused::NotProposal));
             }
-            themes::set_replace_override(conn, theme.id, *value, now)?;
+            themes::set_replace_override(conn, theme.id, *value)?;
         }
         Edit::Link { other, linked } => {
             let Some(other) = theme_of(conn, tool_id, *other)? else {
@@ -182,7 +189,6 @@ fn edit_locked(
                 forced.map(Choice::as_str),
                 horizon.map(Choice::as_str),
                 status.as_str(),
-                now,
             )?;
         }
     }
@@ -190,6 +196,6 @@ fn edit_locked(
 }
 
 /// Regroups every comment of the tool, keeping every admin edit.
-pub fn regroup(conn: &mut DbConnection, tool_id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    refresh(conn, tool_id, Mode::Full, now)
+pub fn regroup(conn: &mut DbConnection, tool_id: i64) -> QueryResult<()> {
+    refresh(conn, tool_id, Mode::Full)
 }

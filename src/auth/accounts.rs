@@ -6,6 +6,21 @@ use chrono::NaiveDateTime;
 use crate::db::{DbConnection, accounts, sessions};
 use crate::domain::account::{EmailAddress, NewPassword, PersonName, Role};
 
+/// Why an account was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("an account for {0} already exists")]
+    Taken(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for CreateError {
+    fn from(e: diesel::result::Error) -> Self {
+        CreateError::Other(e.into())
+    }
+}
+
 pub fn create(
     conn: &mut DbConnection,
     email: &EmailAddress,
@@ -13,11 +28,11 @@ pub fn create(
     role: Role,
     password: &NewPassword,
     now: NaiveDateTime,
-) -> anyhow::Result<accounts::Account> {
+) -> Result<accounts::Account, CreateError> {
     let password_hash = super::password::hash(password.expose())?;
     crate::db::write_transaction(conn, |conn| {
         if accounts::find_by_email(conn, email.as_str())?.is_some() {
-            anyhow::bail!("an account for {email} already exists");
+            return Err(CreateError::Taken(email.to_string()));
         }
         let new = accounts::NewAccount {
             email: email.as_str(),

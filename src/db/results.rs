@@ -49,6 +49,29 @@ pub fn answers(
     query.load(conn)
 }
 
+/// How many used answers each tool got from each team in a round: (tool,
+/// team, answers); team `None` holds the answers whose team was erased.
+pub fn count_by_tool_and_team(
+    conn: &mut DbConnection,
+    round_id: i64,
+    tool_id: Option<i64>,
+) -> QueryResult<Vec<(i64, Option<i64>, i64)>> {
+    let mut query = tool_answers::table
+        .filter(tool_answers::round_id.eq(round_id))
+        .filter(tool_answers::not_used.eq(false))
+        .group_by((tool_answers::tool_id, tool_answers::team_id))
+        .select((
+            tool_answers::tool_id,
+            tool_answers::team_id,
+            diesel::dsl::count_star(),
+        ))
+        .into_boxed();
+    if let Some(tool) = tool_id {
+        query = query.filter(tool_answers::tool_id.eq(tool));
+    }
+    query.load(conn)
+}
+
 /// A kept histogram cell: (round, tool, team (0: erased teams, -1: all
 /// teams together), measure, value, n).
 pub type StoredRow = (i64, i64, i64, String, i64, i64);

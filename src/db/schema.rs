@@ -280,8 +280,6 @@ diesel::table! {
         forced -> Nullable<Text>,
         horizon -> Nullable<Text>,
         status -> Text,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
     }
 }
 

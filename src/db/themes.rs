@@ -3,11 +3,12 @@
 //! figures per round, and the revision that orders changes to a tool's
 //! themes.
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{theme_links, theme_members, theme_rounds, theme_state, themes, tool_answers};
+use super::schema::{
+    rounds, theme_links, theme_members, theme_rounds, theme_state, themes, tool_answers,
+};
 
 #[derive(Queryable, Debug, Clone, serde::Serialize)]
 pub struct Theme {
@@ -22,8 +23,6 @@ pub struct Theme {
     pub forced: Option<String>,
     pub horizon: Option<String>,
     pub status: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
 }
 
 impl Theme {
@@ -219,7 +218,6 @@ pub fn insert(
     tool_id: i64,
     kind: &str,
     found: &Found,
-    now: NaiveDateTime,
 ) -> QueryResult<i64> {
     diesel::insert_into(themes::table)
         .values((
@@ -228,8 +226,6 @@ pub fn insert(
             themes::label.eq(&found.label),
             themes::property.eq(&found.property),
             themes::replace.eq(found.replace),
-            themes::created_at.eq(now),
-            themes::updated_at.eq(now),
         ))
         .returning(themes::id)
         .get_result(conn)
@@ -249,10 +245,9 @@ pub fn set_custom_label(
     conn: &mut DbConnection,
     id: i64,
     label: Option<&str>,
-    now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(themes::table.find(id))
-        .set((themes::custom_label.eq(label), themes::updated_at.eq(now)))
+        .set(themes::custom_label.eq(label))
         .execute(conn)
 }
 
@@ -260,13 +255,9 @@ pub fn set_replace_override(
     conn: &mut DbConnection,
     id: i64,
     replace: Option<bool>,
-    now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(themes::table.find(id))
-        .set((
-            themes::replace_override.eq(replace),
-            themes::updated_at.eq(now),
-        ))
+        .set(themes::replace_override.eq(replace))
         .execute(conn)
 }
 
@@ -276,14 +267,12 @@ pub fn set_tags(
     forced: Option<&str>,
     horizon: Option<&str>,
     status: &str,
-    now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(themes::table.find(id))
         .set((
             themes::forced.eq(forced),
             themes::horizon.eq(horizon),
             themes::status.eq(status),
-            themes::updated_at.eq(now),
         ))
         .execute(conn)
 }
@@ -450,6 +439,22 @@ pub struct RoundFigures {
     pub mean: Option<i64>,
 }
 
+/// A theme's kept figures in a round, with that round's anonymity rule.
+#[derive(Queryable, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeptFigures {
+    #[diesel(embed)]
+    pub figures: RoundFigures,
+    /// The round's k.
+    pub k: i64,
+}
+
+impl KeptFigures {
+    /// Whether they may be shown (`domain::anonymity::theme_shown`).
+    pub fn shown(&self) -> bool {
+        crate::domain::anonymity::theme_shown(self.figures.respondents, self.k)
+    }
+}
+
 /// Replaces every kept figure of the given themes.
 pub fn set_round_figures(
     conn: &mut DbConnection,
@@ -495,23 +500,27 @@ pub fn set_round_figures(
 }
 
 /// Every kept figure of the given themes.
-pub fn round_figures(conn: &mut DbConnection, theme_ids: &[i64]) -> QueryResult<Vec<RoundFigures>> {
+pub fn round_figures(conn: &mut DbConnection, theme_ids: &[i64]) -> QueryResult<Vec<KeptFigures>> {
     let mut out = Vec::new();
     for chunk in theme_ids.chunks(5000) {
         out.extend(
             theme_rounds::table
+                .inner_join(rounds::table)
                 .filter(theme_rounds::theme_id.eq_any(chunk))
                 .select((
-                    theme_rounds::theme_id,
-                    theme_rounds::round_id,
-                    theme_rounds::respondents,
-                    theme_rounds::teams,
-                    theme_rounds::hours,
-                    theme_rounds::severity,
-                    theme_rounds::impact,
-                    theme_rounds::mean,
+                    (
+                        theme_rounds::theme_id,
+                        theme_rounds::round_id,
+                        theme_rounds::respondents,
+                        theme_rounds::teams,
+                        theme_rounds::hours,
+                        theme_rounds::severity,
+                        theme_rounds::impact,
+                        theme_rounds::mean,
+                    ),
+                    rounds::anonymity_k,
                 ))
-                .load::<RoundFigures>(conn)?,
+                .load::<KeptFigures>(conn)?,
         );
     }
     Ok(out)
@@ -755,12 +764,7 @@ pub fn move_manual_links(conn: &mut DbConnection, from: i64, to: i64) -> QueryRe
     Ok(())
 }
 
-pub fn insert_split(
-    conn: &mut DbConnection,
-    from: &Theme,
-    label: &str,
-    now: NaiveDateTime,
-) -> QueryResult<i64> {
+pub fn insert_split(conn: &mut DbConnection, from: &Theme, label: &str) -> QueryResult<i64> {
     diesel::insert_into(themes::table)
         .values((
             themes::tool_id.eq(from.tool_id),
@@ -769,8 +773,6 @@ pub fn insert_split(
             themes::custom_label.eq(label),
             themes::property.eq(&from.property),
             themes::replace.eq(from.replace),
-            themes::created_at.eq(now),
-            themes::updated_at.eq(now),
         ))
         .returning(themes::id)
         .get_result(conn)

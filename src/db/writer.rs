@@ -184,6 +184,12 @@ fn commit_batch(mut conn: DbConnection, batch: Vec<Box<dyn Job>>) -> Option<DbCo
     let DbConnection::Sqlite(sqlite) = &mut conn else {
         unreachable!("the writer is SQLite's");
     };
+    if super::space::is_short() {
+        // Give the WAL's space back before trying again (`db::space`).
+        if let Err(e) = sqlite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)") {
+            tracing::warn!(error = %e, "could not truncate the WAL");
+        }
+    }
     if let Err(e) = AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
         let why = e.to_string();
         batch.into_iter().for_each(|job| job.fail(&why));
@@ -215,6 +221,7 @@ fn commit_batch(mut conn: DbConnection, batch: Vec<Box<dyn Job>>) -> Option<DbCo
             Some(conn)
         }
         Err(e) => {
+            super::space::note(&e);
             tracing::error!(error = %e, "a group commit failed");
             let _ = AnsiTransactionManager::rollback_transaction(sqlite);
             let why = e.to_string();

@@ -397,7 +397,7 @@ pub fn seed_surveys(
     let fields = ProgramFields {
         slug: "quarterly-pulse",
         name: "Quarterly infrastructure pulse",
-        intro: "Every quarter the infrastructure teams ask how their tools serve you. \\
+        intro: "Every quarter the infrastructure teams ask how their tools serve you. \
                 Ten minutes, and every pain point is read.",
         all_infra_tools: true,
         all_using_teams: true,
@@ -414,7 +414,7 @@ pub fn seed_surveys(
         program_id,
         "single",
         "How often do you deploy?",
-        "Daily\\nWeekly\\nMonthly",
+        "Daily\nWeekly\nMonthly",
         false,
     )?;
     let program =

@@ -60,9 +60,60 @@ pub fn disclose(sizes: &[i64], k: i64) -> Disclosure {
     }
 }
 
+/// Whether a theme's figures in a round may be shown: a theme is a group
+/// like any other, so one of fewer than k respondents shows its comments
+/// but no figure (its respondents' hours, mean or severity would be theirs).
+pub fn theme_shown(respondents: i64, k: i64) -> bool {
+    respondents >= k.max(1)
+}
+
+/// Answers of one response about different tools must not be joinable
+/// outside the database: the set of tools a response answered about is its
+/// team's adoption, which would name a small team. So what pages and
+/// exports show for an answer is derived from the response *and* the tool,
+/// one way: a SHA-256 of both, which nobody without the response's random
+/// id (a database reader) can link to the same response's other answers.
+fn answer_digest(purpose: &str, tool_id: i64, response_id: i64) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(purpose.as_bytes());
+    h.update(tool_id.to_be_bytes());
+    h.update(response_id.to_be_bytes());
+    h.finalize().into()
+}
+
+/// The handle a theme page gives one comment, for admins to move it.
+pub fn comment_handle(tool_id: i64, response_id: i64) -> i64 {
+    let d = answer_digest("infrapulse-comment-handle", tool_id, response_id);
+    // 53 bits: positive, and exact as a number in a browser.
+    i64::from_be_bytes(d[..8].try_into().expect("8 bytes")) & ((1 << 53) - 1)
+}
+
+/// The `response` cell of the responses export: one answer's opaque id,
+/// as text a spreadsheet keeps (a number of 18 digits would be rounded).
+pub fn export_answer_id(tool_id: i64, response_id: i64) -> String {
+    let d = answer_digest("infrapulse-export-answer", tool_id, response_id);
+    let mut out = String::from("a");
+    for b in &d[..8] {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_answer_gets_unrelated_handles_on_different_tools() {
+        let (a, b) = (comment_handle(1, 42), comment_handle(2, 42));
+        assert_ne!(a, b);
+        assert_eq!(a, comment_handle(1, 42), "stable for the page's forms");
+        assert!((0..1 << 53).contains(&a));
+        assert_ne!(export_answer_id(1, 42), export_answer_id(2, 42));
+        assert_eq!(export_answer_id(1, 42).len(), 17);
+        assert!(theme_shown(5, 5) && !theme_shown(4, 5) && theme_shown(1, 0));
+    }
 
     #[test]
     fn groups_of_k_or_more_show_with_their_total() {

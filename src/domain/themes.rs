@@ -89,6 +89,9 @@ pub fn parse_label(raw: &str) -> Result<String, String> {
     if label.chars().count() > MAX_LABEL {
         return Err(format!("Keep the name to {MAX_LABEL} characters."));
     }
+    if label.chars().any(char::is_control) {
+        return Err("A name cannot hold control characters.".into());
+    }
     Ok(label)
 }
 

@@ -32,16 +32,18 @@ pub enum Kind {
     Comments,
     Responses,
     Warnings,
+    Questions,
     Directory,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Summary,
         Kind::Priorities,
         Kind::Comments,
         Kind::Responses,
         Kind::Warnings,
+        Kind::Questions,
         Kind::Directory,
     ];
 
@@ -52,6 +54,7 @@ impl Kind {
             Kind::Comments => "comments",
             Kind::Responses => "responses",
             Kind::Warnings => "warnings",
+            Kind::Questions => "questions",
             Kind::Directory => "directory",
         }
     }
@@ -90,12 +93,17 @@ impl Kind {
                 "forced",
                 "horizon",
                 "status",
+                "theme_id",
+                "severity",
+                "proposals",
+                "warning",
+                "suppressed",
             ],
             Kind::Comments => &["program", "round", "tool", "kind", "theme", "team", "text"],
             Kind::Responses => &[
                 "program",
                 "round",
-                "response",
+                "answer",
                 "team",
                 "tool",
                 "security",
@@ -114,6 +122,20 @@ impl Kind {
                 "pain_theme",
                 "proposal_theme",
                 "message",
+            ],
+            Kind::Questions => &[
+                "program",
+                "round",
+                "question",
+                "kind",
+                "answered",
+                "choice",
+                "count",
+                "percent",
+                "mean",
+                "text",
+                "team",
+                "suppressed",
             ],
             Kind::Directory => &[
                 "kind",
@@ -147,6 +169,7 @@ impl Kind {
             Kind::Comments => "Comments: every pain and proposal, with its theme",
             Kind::Responses => "Responses: each response's ratings per tool",
             Kind::Warnings => "Warnings: intuitive fixes, recurring proposals, breaches",
+            Kind::Questions => "Questions: the answers to each program's extra questions",
             Kind::Directory => "Directory: teams, members, tools and adoption",
         }
     }
@@ -289,14 +312,16 @@ impl Db<'_> {
     }
 }
 
-/// A team's slug where the round's anonymity rule lets it be named
-/// (`nameable`, from `analytics::results::nameable_teams`), else "".
+/// A team's slug where the round's anonymity rule lets it be named beside
+/// answers about `tool` (`nameable`, from
+/// `analytics::results::nameable_on_tools`), else "".
 fn shown_team<'a>(
+    tool: i64,
     team: Option<i64>,
-    nameable: &std::collections::HashMap<i64, bool>,
+    nameable: &std::collections::HashMap<(i64, i64), bool>,
     slugs: &'a std::collections::HashMap<i64, String>,
 ) -> &'a str {
-    team.filter(|t| nameable.get(t).copied().unwrap_or(false))
+    team.filter(|t| nameable.get(&(tool, *t)).copied().unwrap_or(false))
         .and_then(|t| slugs.get(&t))
         .map_or("", String::as_str)
 }
@@ -320,9 +345,10 @@ pub fn write(
     match kind {
         Kind::Summary => results::summary(&db, scope, now, &mut sheet)?,
         Kind::Responses => results::responses(&db, scope, &mut sheet)?,
-        Kind::Priorities => themes::priorities(&db, scope, now, &mut sheet)?,
-        Kind::Comments => themes::comments(&db, scope, now, &mut sheet)?,
+        Kind::Priorities => themes::priorities(&db, scope, &mut sheet)?,
+        Kind::Comments => themes::comments(&db, scope, &mut sheet)?,
         Kind::Warnings => themes::warnings(&db, scope, now, &mut sheet)?,
+        Kind::Questions => results::questions(&db, scope, &mut sheet)?,
         Kind::Directory => directory::directory(&db, &mut sheet)?,
     }
     sheet.finish()

@@ -7,8 +7,9 @@ use std::io::Write;
 use chrono::NaiveDateTime;
 
 use super::{Db, Scope, Sheet, shown_team};
-use crate::analytics::results::{nameable_teams, round_tools};
+use crate::analytics::results::{nameable_on_tools, round_tools};
 use crate::db::{exports, teams, tools};
+use crate::domain::anonymity::export_answer_id;
 use crate::domain::results::Measure;
 
 /// Tool id → slug (every tool, archived ones too: old rounds name them).
@@ -69,7 +70,7 @@ pub(super) fn responses<W: Write>(
     let tools = tool_slugs(db)?;
     let teams = team_slugs(db)?;
     for (program, round) in db.with(|c| scope.rounds(c))? {
-        let nameable = db.with(|c| nameable_teams(c, &round))?;
+        let nameable = db.with(|c| nameable_on_tools(c, &round, scope.tool))?;
         db.pages(
             round.id,
             |c, ids| exports::ratings(c, ids, scope.tool),
@@ -78,8 +79,8 @@ pub(super) fn responses<W: Write>(
                     sheet
                         .text(&program.slug)?
                         .int(round.number)?
-                        .int(response)?
-                        .text(shown_team(team, &nameable, &teams))?
+                        .text(&export_answer_id(tool, response))?
+                        .text(shown_team(tool, team, &nameable, &teams))?
                         .text(&tools[&tool])?;
                     for rating in [s, r, u, e, l, sat, hours] {
                         sheet.opt_int(rating)?;
@@ -89,6 +90,77 @@ pub(super) fn responses<W: Write>(
                 Ok(())
             },
         )?;
+    }
+    Ok(())
+}
+
+/// The extra questions' answers, as the round results page shows them:
+/// ratings and choices one row per choice (none when fewer than k answered:
+/// one row says so), texts one row per answer.
+pub(super) fn questions<W: Write>(
+    db: &Db,
+    scope: &Scope,
+    sheet: &mut Sheet<W>,
+) -> anyhow::Result<()> {
+    use crate::domain::survey::QuestionKind;
+    for (program, round) in db.with(|c| scope.rounds(c))? {
+        for q in db.with(|c| crate::analytics::questions::of_round(c, &round))? {
+            let start = |sheet: &mut Sheet<W>| -> csv::Result<()> {
+                sheet
+                    .text(&program.slug)?
+                    .int(round.number)?
+                    .text(&q.prompt)?
+                    .text(q.kind.as_str())?
+                    .int(q.answered)?;
+                Ok(())
+            };
+            match q.kind {
+                QuestionKind::Text => {
+                    for (text, team) in &q.texts {
+                        start(sheet)?;
+                        sheet.empty()?.empty()?.empty()?.empty()?;
+                        sheet.text(text)?.text(team.as_deref().unwrap_or(""))?;
+                        sheet.flag(false)?.end()?;
+                    }
+                }
+                _ if !q.shown => {
+                    start(sheet)?;
+                    for _ in 0..6 {
+                        sheet.empty()?;
+                    }
+                    sheet.flag(true)?.end()?;
+                }
+                QuestionKind::Rating => {
+                    let counts = q.distribution.unwrap_or_default();
+                    for (i, n) in counts.iter().enumerate() {
+                        start(sheet)?;
+                        sheet
+                            .text(&(i + 1).to_string())?
+                            .int(*n)?
+                            .int(crate::surveys::percent(*n, q.answered))?
+                            .hundredths(q.mean)?
+                            .empty()?
+                            .empty()?
+                            .flag(false)?
+                            .end()?;
+                    }
+                }
+                QuestionKind::Single | QuestionKind::Multi => {
+                    for (choice, n, percent) in &q.counts {
+                        start(sheet)?;
+                        sheet
+                            .text(choice)?
+                            .int(*n)?
+                            .int(*percent)?
+                            .empty()?
+                            .empty()?
+                            .empty()?
+                            .flag(false)?
+                            .end()?;
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -2,25 +2,24 @@
 //! (every comment with its theme) and `warnings`. Themes are brought up to
 //! date first, so an export says what the pages say.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use chrono::NaiveDateTime;
 
 use super::results::{breach_message, team_slugs, tool_slugs};
 use super::{Db, Scope, Sheet, shown_team};
-use crate::analytics::priorities;
-use crate::analytics::results::{nameable_teams, round_tools};
+use crate::analytics::priorities::{self, FigureView};
+use crate::analytics::results::{nameable_on_tools, round_tools};
 use crate::analytics::themes::ensure_fresh;
 use crate::db::exports;
 use crate::db::themes::{self, Theme};
-use crate::domain::results::Hundredths;
 use crate::domain::themes::Kind;
 
-fn fresh_themes(db: &Db, scope: &Scope, now: NaiveDateTime) -> anyhow::Result<Vec<Theme>> {
+fn fresh_themes(db: &Db, scope: &Scope) -> anyhow::Result<Vec<Theme>> {
     let tools = scope.tools();
     db.with(|c| {
-        ensure_fresh(c, tools.as_deref(), now)?;
+        ensure_fresh(c, tools.as_deref())?;
         themes::of_tools(c, tools.as_deref())
     })
 }
@@ -28,19 +27,36 @@ fn fresh_themes(db: &Db, scope: &Scope, now: NaiveDateTime) -> anyhow::Result<Ve
 pub(super) fn priorities<W: Write>(
     db: &Db,
     scope: &Scope,
-    now: NaiveDateTime,
     sheet: &mut Sheet<W>,
 ) -> anyhow::Result<()> {
-    let pains: HashMap<i64, Theme> = fresh_themes(db, scope, now)?
-        .into_iter()
+    let all = fresh_themes(db, scope)?;
+    let names: HashMap<i64, &str> = all.iter().map(|t| (t.id, t.name())).collect();
+    let pains: HashMap<i64, &Theme> = all
+        .iter()
         .filter(|t| t.kind == Kind::Pain.as_str())
         .map(|t| (t.id, t))
         .collect();
+    let proposals: Vec<i64> = all
+        .iter()
+        .filter(|t| t.kind == Kind::Proposal.as_str())
+        .map(|t| t.id)
+        .collect();
     let ids: Vec<i64> = pains.keys().copied().collect();
-    let figures = db.with(|c| themes::round_figures(c, &ids))?;
-    let mut by_round: HashMap<i64, Vec<&themes::RoundFigures>> = HashMap::new();
-    for f in &figures {
-        by_round.entry(f.round_id).or_default().push(f);
+    let tools = scope.tools();
+    let (figures, links, raised) = db.with(|c| {
+        Ok((
+            themes::round_figures(c, &ids)?,
+            priorities::effective_links(&themes::links(c, &proposals)?),
+            priorities::warnings(c, tools.as_deref())?,
+        ))
+    })?;
+    let warned: HashSet<(i64, i64)> = raised.iter().map(|w| (w.round_id, w.pain.id)).collect();
+    let mut by_round: HashMap<i64, Vec<FigureView>> = HashMap::new();
+    for kept in &figures {
+        by_round
+            .entry(kept.figures.round_id)
+            .or_default()
+            .push(FigureView::from(kept));
     }
     let slugs = tool_slugs(db)?;
     for (program, round) in db.with(|c| scope.rounds(c))? {
@@ -48,32 +64,36 @@ pub(super) fn priorities<W: Write>(
             continue;
         };
         rows.sort_by(|a, b| {
-            b.impact
-                .cmp(&a.impact)
-                .then(b.respondents.cmp(&a.respondents))
+            b.rank_key
+                .cmp(&a.rank_key)
                 .then(a.theme_id.cmp(&b.theme_id))
         });
         for f in rows.iter() {
-            let t = &pains[&f.theme_id];
-            // A mean of fewer than k people would be their own ratings.
-            let mean = f
-                .mean
-                .filter(|_| f.respondents >= round.anonymity_k)
-                .map(Hundredths);
+            let t = pains[&f.theme_id];
+            let addressed_by: Vec<&str> = links
+                .iter()
+                .filter(|(_, pain)| *pain == t.id)
+                .filter_map(|(p, _)| names.get(p).copied())
+                .collect();
             sheet
                 .text(&program.slug)?
                 .int(round.number)?
                 .text(&slugs[&t.tool_id])?
                 .text(t.name())?
                 .text(t.property.as_deref().unwrap_or(""))?
-                .int(f.teams)?
-                .int(f.respondents)?
-                .hundredths(mean)?
-                .int(f.hours)?
-                .hundredths(Some(Hundredths(f.impact)))?
+                .opt_int(f.teams)?
+                .opt_int(f.respondents)?
+                .hundredths(f.mean)?
+                .opt_int(f.hours)?
+                .hundredths(f.impact_hundredths)?
                 .text(t.forced.as_deref().unwrap_or(""))?
                 .text(t.horizon.as_deref().unwrap_or(""))?
                 .text(&t.status)?
+                .int(t.id)?
+                .hundredths(f.severity_hundredths)?
+                .text(&addressed_by.join("; "))?
+                .flag(warned.contains(&(round.id, t.id)))?
+                .flag(!f.shown)?
                 .end()?;
         }
     }
@@ -83,17 +103,16 @@ pub(super) fn priorities<W: Write>(
 pub(super) fn comments<W: Write>(
     db: &Db,
     scope: &Scope,
-    now: NaiveDateTime,
     sheet: &mut Sheet<W>,
 ) -> anyhow::Result<()> {
-    let names: HashMap<i64, String> = fresh_themes(db, scope, now)?
+    let names: HashMap<i64, String> = fresh_themes(db, scope)?
         .into_iter()
         .map(|t| (t.id, t.name().to_owned()))
         .collect();
     let tools = tool_slugs(db)?;
     let teams = team_slugs(db)?;
     for (program, round) in db.with(|c| scope.rounds(c))? {
-        let nameable = db.with(|c| nameable_teams(c, &round))?;
+        let nameable = db.with(|c| nameable_on_tools(c, &round, scope.tool))?;
         db.pages(
             round.id,
             |c, ids| {
@@ -108,7 +127,7 @@ pub(super) fn comments<W: Write>(
                     .map(|(r, t, kind, theme)| ((*r, *t, kind.as_str()), *theme))
                     .collect();
                 for (response, tool, team, pain, proposal) in &rows {
-                    let team = shown_team(*team, &nameable, &teams);
+                    let team = shown_team(*tool, *team, &nameable, &teams);
                     for (kind, text) in [(Kind::Pain, pain), (Kind::Proposal, proposal)] {
                         if text.trim().is_empty() {
                             continue;
@@ -143,7 +162,7 @@ pub(super) fn warnings<W: Write>(
 ) -> anyhow::Result<()> {
     let tools = scope.tools();
     let raised = db.with(|c| {
-        ensure_fresh(c, tools.as_deref(), now)?;
+        ensure_fresh(c, tools.as_deref())?;
         priorities::warnings(c, tools.as_deref())
     })?;
     let slugs = tool_slugs(db)?;

@@ -26,6 +26,10 @@ pub enum FileError {
     TooManyRows,
     #[error("The file is not UTF-8 text (first bad byte at offset {0}). Save it as CSV UTF-8.")]
     NotUtf8(usize),
+    #[error(
+        "The file holds a control character (first at offset {0}) that no CSV cell may hold. Save it as CSV UTF-8."
+    )]
+    ControlCharacter(usize),
     #[error("The file is empty.")]
     Empty,
     #[error("The header row must name the columns {expected}; found {found}.")]
@@ -51,6 +55,11 @@ pub fn read(
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| FileError::NotUtf8(e.valid_up_to()))?;
+    // NUL and the like: no name, email or flag may hold one, and PostgreSQL
+    // refuses a NUL in text outright.
+    if let Some(at) = text.find(|c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(FileError::ControlCharacter(at));
+    }
     if text.trim().is_empty() {
         return Err(FileError::Empty);
     }

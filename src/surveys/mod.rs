@@ -179,8 +179,9 @@ pub fn answered(
 /// Handles a round whose deadline has passed, once: thanks those who
 /// answered (when the round asks for it), then forgets what tied answers to
 /// people: every response's key, the team of responses from teams with
-/// fewer than k of them, and links from before tokens were derived. A
-/// closed round never opens again. Returns the thank-you emails queued, or
+/// fewer than k of them, and links from before tokens were derived; and
+/// takes the forgotten values out of the database's files
+/// (`db::scrub_after_seal`). A closed round never opens again. Returns the thank-you emails queued, or
 /// `None` when another instance handled the round first.
 pub fn close_round(
     conn: &mut DbConnection,
@@ -188,7 +189,7 @@ pub fn close_round(
     round: &Round,
     now: NaiveDateTime,
 ) -> Result<Option<usize>, DieselError> {
-    crate::db::write_transaction(conn, |conn| {
+    let closed = crate::db::write_transaction(conn, |conn| -> Result<_, DieselError> {
         if rounds::mark_closed(conn, round.id, now)? == 0 {
             return Ok(None);
         }
@@ -203,7 +204,11 @@ pub fn close_round(
         }
         seal(conn, round)?;
         Ok(Some(thanks))
-    })
+    })?;
+    if closed.is_some() {
+        crate::db::scrub_after_seal(conn)?;
+    }
+    Ok(closed)
 }
 
 /// Forgets what tied the round's answers to people, then keeps its results,
@@ -227,6 +232,9 @@ pub fn seal_closed_rounds(conn: &mut DbConnection) -> Result<usize, DieselError>
     for round in rounds::closed_unsealed(conn)? {
         crate::db::write_transaction(conn, |conn| seal(conn, &round))?;
         sealed += 1;
+    }
+    if sealed > 0 {
+        crate::db::scrub_after_seal(conn)?;
     }
     Ok(sealed)
 }

@@ -89,7 +89,7 @@ impl Scheduler {
                 report.thanks_queued += thanks;
             }
         }
-        report.themes_refreshed = crate::analytics::themes::refresh_stale(conn, now)?;
+        report.themes_refreshed = crate::analytics::themes::refresh_stale(conn)?;
         Ok(report)
     }
 }

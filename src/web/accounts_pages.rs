@@ -125,12 +125,11 @@ pub async fn create(
         let (email, name) = (email.clone(), name.clone());
         state
             .db(move |conn| {
-                if accounts::find_by_email(conn, email.as_str())?.is_some() {
-                    return Ok(None);
+                match account_service::create(conn, &email, &name, role, &password, now) {
+                    Ok(account) => Ok(Some(account)),
+                    Err(account_service::CreateError::Taken(_)) => Ok(None),
+                    Err(account_service::CreateError::Other(e)) => Err(AppError::from(e)),
                 }
-                account_service::create(conn, &email, &name, role, &password, now)
-                    .map(Some)
-                    .map_err(AppError::Internal)
             })
             .await?
     };
@@ -185,6 +184,7 @@ pub async fn confirm_delete(
             button: "Delete the account",
             action_url: format!("/accounts/{}/delete", target.id),
             cancel_url: "/accounts".into(),
+            fields: Vec::new(),
         },
     )
 }

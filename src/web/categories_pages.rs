@@ -188,6 +188,7 @@ pub async fn confirm_delete(
             button: "Delete the category",
             action_url: format!("/categories/{}/delete", category.key),
             cancel_url: "/categories".into(),
+            fields: Vec::new(),
         },
     )
 }

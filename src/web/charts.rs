@@ -36,6 +36,8 @@ pub struct TrendPoint {
     pub y: i64,
     pub round: String,
     pub value: String,
+    /// Below the baseline: every such round is marked, not only the latest.
+    pub breach: bool,
 }
 
 const TREND_W: i64 = 300;
@@ -77,12 +79,16 @@ pub fn trend(
                 y: scale_y(m),
                 round: round.clone(),
                 value: m.to_string(),
+                breach: crate::domain::results::is_breach(Some(m), baseline),
             })
         })
         .collect();
     let spoken: Vec<String> = values
         .iter()
         .map(|(round, mean)| match mean {
+            Some(m) if crate::domain::results::is_breach(Some(*m), baseline) => {
+                format!("{round} {m} (below baseline)")
+            }
             Some(m) => format!("{round} {m}"),
             None => format!("{round} not shown"),
         })
@@ -298,18 +304,26 @@ mod tests {
             "t",
             "Reliability",
             &[
-                ("Round 1".into(), Some(Hundredths(320))),
+                ("Round 1".into(), Some(Hundredths(280))),
                 ("Round 2".into(), None),
-                ("Round 3".into(), Some(Hundredths(210))),
+                ("Round 3".into(), Some(Hundredths(320))),
+                ("Round 4".into(), Some(Hundredths(210))),
             ],
             Some(Hundredths(300)),
         );
-        assert_eq!(t.points.len(), 2, "a hidden mean is not drawn");
-        assert!(t.points[0].y < t.points[1].y, "3.20 sits above 2.10");
+        assert_eq!(t.points.len(), 3, "a hidden mean is not drawn");
+        assert!(t.points[1].y < t.points[2].y, "3.20 sits above 2.10");
         assert!(t.breach);
+        let marked: Vec<bool> = t.points.iter().map(|p| p.breach).collect();
+        assert_eq!(
+            marked,
+            [true, false, true],
+            "every breached round is marked"
+        );
         assert_eq!(
             t.description,
-            "Reliability by round: Round 1 3.20, Round 2 not shown, Round 3 2.10. \
+            "Reliability by round: Round 1 2.80 (below baseline), Round 2 not shown, \
+             Round 3 3.20, Round 4 2.10 (below baseline). \
              Baseline 3.00; the latest round is below it."
         );
         assert_eq!(t.grid.first().map(|g| g.1), Some(1));

@@ -99,10 +99,17 @@ pub fn default_message(status: StatusCode) -> &'static str {
     }
 }
 
+/// What a form says when a unique constraint refused its write.
+const TAKEN: &str = "Someone saved the same name, slug or email a moment ago, so nothing was \
+                     changed. Go back, reload the form and choose another.";
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        crate::db::space::note(&e);
         if crate::db::is_unavailable(&e) {
             AppError::Unavailable(e.into())
+        } else if crate::db::is_unique_violation(&e) {
+            AppError::Unprocessable(TAKEN.into())
         } else {
             AppError::Internal(e.into())
         }
@@ -113,8 +120,18 @@ impl From<diesel::result::Error> for AppError {
 /// 503, anything else a 500.
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
+        let database_errors = || {
+            e.chain()
+                .filter_map(|c| c.downcast_ref::<diesel::result::Error>())
+        };
+        database_errors().for_each(|d| {
+            crate::db::space::note(d);
+        });
+        let unique = database_errors().any(crate::db::is_unique_violation);
         if crate::db::is_unavailable_cause(&e) {
             AppError::Unavailable(e)
+        } else if unique {
+            AppError::Unprocessable(TAKEN.into())
         } else {
             AppError::Internal(e)
         }

@@ -370,6 +370,7 @@ pub async fn confirm_delete(
             button: "Delete the member",
             action_url: format!("/members/{}/delete", member.id),
             cancel_url: format!("/members/{}/edit", member.id),
+            fields: Vec::new(),
         },
     )
 }

@@ -17,6 +17,21 @@ const READY_CHECKOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The database answers: only then should a load balancer send traffic here.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if crate::db::space::is_short()
+        && let crate::db::DatabaseUrl::Sqlite(path) = &state.config.database_url
+    {
+        let path = path.clone();
+        let free = tokio::task::spawn_blocking(move || crate::db::space::check_room(&path)).await;
+        if crate::db::space::is_short() {
+            let free = free.ok().and_then(Result::ok).unwrap_or(0);
+            return HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body(format!(
+                    "out of disk space: writes are failing ({} KiB free on the database's volume)\n",
+                    free / 1024
+                ));
+        }
+    }
     let pool = state.pool.clone();
     let check = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut conn = pool.get_timeout(READY_CHECKOUT)?;

@@ -107,6 +107,8 @@ pub struct Confirm {
     pub button: &'static str,
     pub action_url: String,
     pub cancel_url: String,
+    /// Hidden fields the confirming form posts besides its CSRF token.
+    pub fields: Vec<(&'static str, &'static str)>,
 }
 
 pub fn confirm(
@@ -123,6 +125,7 @@ pub fn confirm(
     ctx.insert("button", c.button);
     ctx.insert("action_url", &c.action_url);
     ctx.insert("cancel_url", &c.cancel_url);
+    ctx.insert("fields", &c.fields);
     Ok(html(
         StatusCode::OK,
         state.templates.render("confirm.html", &ctx)?,

@@ -2,7 +2,7 @@
 //! detail, baselines) and a round's results page (every tool, the heatmap,
 //! the extra questions).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -14,9 +14,8 @@ use super::page::{self, FlashKind};
 use crate::analytics::results::{self as figures, MeasureResult, ToolRound};
 use crate::db::programs::{self, Program};
 use crate::db::rounds::{self, Round};
-use crate::db::{responses, results, tools};
-use crate::domain::results::{Histogram, Hundredths, Measure, signed};
-use crate::domain::survey::{Question, QuestionKind};
+use crate::db::{results, tools};
+use crate::domain::results::{Hundredths, Measure, signed};
 use crate::web::csrf::CsrfForm;
 use crate::web::error::AppError;
 use crate::web::extract::{AdminAccount, SignedIn};
@@ -139,7 +138,7 @@ pub async fn tool_results(
             let baselines = figures::baselines(conn, Some(&[tool.id]))?;
             let warnings = match history.as_ref().and_then(|h| h.selected.as_ref()) {
                 Some((round, _)) => {
-                    crate::analytics::priorities::round_warnings(conn, round.id, &[tool.id], now)?
+                    crate::analytics::priorities::round_warnings(conn, round.id, &[tool.id])?
                 }
                 None => Vec::new(),
             };
@@ -393,95 +392,6 @@ async fn find_tool(state: &AppState, slug: String) -> Result<tools::Tool, AppErr
         .ok_or(AppError::NotFound)
 }
 
-/// An extra question's results in one round.
-#[derive(Serialize)]
-struct QuestionResult {
-    prompt: String,
-    kind: QuestionKind,
-    answered: i64,
-    shown: bool,
-    mean: Option<String>,
-    distribution: Option<charts::Distribution>,
-    counts: Vec<(String, i64, i64)>,
-    /// (text, team when it may be named).
-    texts: Vec<(String, Option<String>)>,
-}
-
-fn question_results(
-    questions: &[Question],
-    answers: &[(i64, String, Option<i64>)],
-    nameable: &HashMap<i64, bool>,
-    team_names: &HashMap<i64, String>,
-    k: i64,
-) -> Vec<QuestionResult> {
-    questions
-        .iter()
-        .map(|q| {
-            let mine: Vec<&(i64, String, Option<i64>)> =
-                answers.iter().filter(|(id, _, _)| *id == q.id).collect();
-            let answered = mine.len() as i64;
-            // Ratings and choices are figures about people: k or more, or
-            // nothing. Texts are shown like comments, without a name.
-            let shown = answered >= k;
-            let mut result = QuestionResult {
-                prompt: q.prompt.clone(),
-                kind: q.kind,
-                answered,
-                shown,
-                mean: None,
-                distribution: None,
-                counts: Vec::new(),
-                texts: Vec::new(),
-            };
-            match q.kind {
-                QuestionKind::Rating if shown => {
-                    let mut h = Histogram::default();
-                    for (_, v, _) in &mine {
-                        if let Ok(v) = v.parse() {
-                            h.add(v, 1);
-                        }
-                    }
-                    result.mean = h.mean().map(|m| m.to_string());
-                    result.distribution = Some(charts::distribution(
-                        &format!("q{}", q.id),
-                        &q.prompt,
-                        &h.distribution(),
-                    ));
-                }
-                QuestionKind::Single | QuestionKind::Multi if shown => {
-                    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
-                    for (_, v, _) in &mine {
-                        for choice in v.lines() {
-                            *counts.entry(choice).or_default() += 1;
-                        }
-                    }
-                    result.counts = q
-                        .options
-                        .iter()
-                        .map(|o| {
-                            let n = counts.get(o.as_str()).copied().unwrap_or(0);
-                            (o.clone(), n, crate::surveys::percent(n, answered))
-                        })
-                        .collect();
-                }
-                QuestionKind::Text => {
-                    result.texts = mine
-                        .iter()
-                        .map(|(_, text, team)| {
-                            let named = team
-                                .filter(|t| nameable.get(t).copied().unwrap_or(false))
-                                .and_then(|t| team_names.get(&t).cloned());
-                            (text.clone(), named)
-                        })
-                        .collect();
-                }
-                _ => {}
-            }
-            result
-        })
-        .collect()
-}
-
 pub async fn round_results(
     state: web::Data<AppState>,
     session: Session,
@@ -500,15 +410,9 @@ pub async fn round_results(
             };
             let tools = rounds::tools(conn, round.id)?;
             let figures = figures::round_tools(conn, &round, now)?;
-            let questions = crate::surveys::respond::questions(&rounds::questions(conn, round.id)?);
-            let answers = responses::question_answers_of_round(conn, round.id)?;
-            let nameable = figures::nameable_teams(conn, &round)?;
-            let names = figures::team_names(conn)?;
-            let results =
-                question_results(&questions, &answers, &nameable, &names, round.anonymity_k);
+            let results = crate::analytics::questions::of_round(conn, &round)?;
             let tool_ids: Vec<i64> = tools.iter().map(|t| t.tool_id).collect();
-            let warnings =
-                crate::analytics::priorities::round_warnings(conn, round.id, &tool_ids, now)?;
+            let warnings = crate::analytics::priorities::round_warnings(conn, round.id, &tool_ids)?;
             Ok(Some((program, round, tools, figures, results, warnings)))
         })
         .await?;
@@ -553,6 +457,22 @@ pub async fn round_results(
                     .collect(),
                 t,
             })
+        })
+        .collect();
+    #[derive(Serialize)]
+    struct QuestionView<'a> {
+        q: &'a crate::analytics::questions::QuestionResult,
+        mean: Option<String>,
+        distribution: Option<charts::Distribution>,
+    }
+    let questions: Vec<QuestionView> = questions
+        .iter()
+        .map(|q| QuestionView {
+            q,
+            mean: q.mean.map(|m| m.to_string()),
+            distribution: q
+                .distribution
+                .map(|d| charts::distribution(&format!("q{}", q.id), &q.prompt, &d)),
         })
         .collect();
     let mut ctx = page::context(&session, Some(&account))?;

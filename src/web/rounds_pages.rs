@@ -79,7 +79,6 @@ pub async fn round(
     let (program, round) = find_round(&state, slug, number).await?;
     let round_id = round.id;
     let r = round.clone();
-    let now = state.clock.now();
     let (progress, tools, emails, warnings) = state
         .db(move |conn| {
             let tools = rounds::tools(conn, round_id)?;
@@ -88,7 +87,7 @@ pub async fn round(
                 surveys::progress(conn, &r)?,
                 tools,
                 outbox::counts(conn, Some(round_id))?,
-                crate::analytics::priorities::round_warnings(conn, round_id, &tool_ids, now)?,
+                crate::analytics::priorities::round_warnings(conn, round_id, &tool_ids)?,
             ))
         })
         .await?;
@@ -118,7 +117,7 @@ pub async fn round(
 pub async fn change_round(
     state: web::Data<AppState>,
     session: Session,
-    _admin: AdminAccount,
+    AdminAccount(admin): AdminAccount,
     path: web::Path<(String, i64)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
@@ -130,6 +129,27 @@ pub async fn change_round(
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let change = match fields.get("action").copied() {
+        // Closing seals the round for good: it is asked for twice.
+        Some("close") if fields.get("confirm") != Some(&"yes") => {
+            return page::confirm(
+                &state,
+                &session,
+                &admin,
+                page::Confirm {
+                    nav: "programs",
+                    heading: "Close the round now?",
+                    message: format!(
+                        "Round {} of {} closes now, and is sealed: nobody can answer or edit any more, the keys that let respondents edit are erased, and it never opens again.",
+                        round.number, program.name
+                    ),
+                    blockers: Vec::new(),
+                    button: "Close and seal the round",
+                    action_url: back.clone(),
+                    cancel_url: back,
+                    fields: vec![("action", "close"), ("confirm", "yes")],
+                },
+            );
+        }
         Some("close") => DeadlineChange::CloseNow,
         Some("extend") => DeadlineChange::ExtendDays(
             fields
@@ -144,6 +164,14 @@ pub async fn change_round(
         .db(move |conn| Ok(surveys::change_deadline(conn, id, change, now)?))
         .await?;
     match changed {
+        Ok(_) if change == DeadlineChange::CloseNow => page::flash(
+            &session,
+            FlashKind::Success,
+            format!(
+                "Round {} is closed: nobody can answer any more. It is sealed within a minute, when the scheduler next runs.",
+                round.number
+            ),
+        ),
         Ok(closes_at) => page::flash(
             &session,
             FlashKind::Success,

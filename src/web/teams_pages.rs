@@ -335,6 +335,7 @@ pub async fn confirm_delete(
             button: "Delete the team",
             action_url: format!("/teams/{}/delete", team.slug),
             cancel_url: format!("/teams/{}", team.slug),
+            fields: Vec::new(),
         },
     )
 }

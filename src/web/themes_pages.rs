@@ -50,13 +50,12 @@ pub async fn tool_themes(
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     let ThemesQuery { program, round } = query.into_inner();
-    let now = state.clock.now();
     let found = state
         .db(move |conn| {
             let Some(tool) = tools::find_by_slug(conn, &slug)? else {
                 return Ok(None);
             };
-            ensure_fresh(conn, Some(&[tool.id]), now)?;
+            ensure_fresh(conn, Some(&[tool.id]))?;
             let asked = rounds::asking_about(conn, tool.id)?;
             let mut asking: Vec<Program> = Vec::new();
             for r in asked.iter().rev() {
@@ -219,11 +218,10 @@ pub async fn edit_theme(
     let back = format!("/tools/{}/themes?{back_query}", tool.slug);
     let edit = parse_edit(&pairs)
         .map_err(|message| AppError::BadRequest(format!("Nothing was changed: {message}")))?;
-    let now = state.clock.now();
     let tool_id = tool.id;
     let what = edit.clone();
     let outcome = state
-        .db(move |conn| Ok(triage::apply(conn, tool_id, theme_id, &what, now)?))
+        .db(move |conn| Ok(triage::apply(conn, tool_id, theme_id, &what)?))
         .await?;
     match outcome {
         Ok(_) => page::flash(&session, FlashKind::Success, done_message(&edit)),
@@ -265,10 +263,8 @@ pub async fn regroup(
     CsrfForm(_): CsrfForm<page::NoFields>,
 ) -> Result<HttpResponse, AppError> {
     let tool = find_tool(&state, slug.into_inner()).await?;
-    let (id, now) = (tool.id, state.clock.now());
-    state
-        .db(move |conn| Ok(triage::regroup(conn, id, now)?))
-        .await?;
+    let id = tool.id;
+    state.db(move |conn| Ok(triage::regroup(conn, id)?)).await?;
     page::flash(
         &session,
         FlashKind::Success,
@@ -322,7 +318,6 @@ pub async fn priorities_page(
     if !query.status.is_empty() && Status::parse(&query.status).is_none() {
         return Err(bad("status"));
     }
-    let now = state.clock.now();
     let q = (query.program.clone(), query.tool.clone());
     let mut filters = Filters {
         property: Some(query.property.clone()).filter(|s| !s.is_empty()),
@@ -332,7 +327,7 @@ pub async fn priorities_page(
     };
     let found = state
         .db(move |conn| {
-            ensure_fresh(conn, None, now)?;
+            ensure_fresh(conn, None)?;
             let all_programs = programs::list(conn)?;
             let all_tools = tools::list_active(conn)?;
             if !q.0.is_empty() {

@@ -378,6 +378,7 @@ pub async fn confirm_delete(
             button: "Delete the tool",
             action_url: format!("/tools/{}/delete", tool.slug),
             cancel_url: format!("/tools/{}", tool.slug),
+            fields: Vec::new(),
         },
     )
 }

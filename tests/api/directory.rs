@@ -425,6 +425,16 @@ async fn the_demo_directory_renders_on_every_page() {
     );
     let (_, html) = app.get_text("/programs/quarterly-pulse").await;
     assert!(html.contains("Round 4") && html.contains("Round 1"));
+    assert!(!html.contains('\\'), "the intro reads as written: {html}");
+    // The form asks the single-choice question with one option each.
+    let (_, form) = app.get_text(&format!("/r/{token}")).await;
+    for option in ["Daily", "Weekly", "Monthly"] {
+        assert!(
+            form.contains(&format!("value=\"{option}\"")),
+            "{option}: {form}"
+        );
+    }
+    assert!(!form.contains("\\n"), "{form}");
     // Past rounds answered like real ones: about two in three, never the
     // same count twice.
     let mut answered = Vec::new();

@@ -162,7 +162,7 @@ async fn every_export_adds_up_to_the_answers_and_the_results_pages() {
     let responses = download(&app, "/exports/responses.csv?program=pulse").await;
     assert_eq!(
         responses.header.join(","),
-        "program,round,response,team,tool,security,reliability,usability,efficiency,latency,satisfaction,hours_lost"
+        "program,round,answer,team,tool,security,reliability,usability,efficiency,latency,satisfaction,hours_lost"
     );
     for (n, answers) in rounds {
         let rows = responses.with(&[("round", &n.to_string())]);
@@ -191,9 +191,13 @@ async fn every_export_adds_up_to_the_answers_and_the_results_pages() {
         assert_eq!(got, want, "round {n}: the ratings, n/a as empty");
         check_teams(&rows, 3);
         let ids: std::collections::HashSet<&str> =
-            rows.iter().map(|r| r["response"].as_str()).collect();
-        assert_eq!(ids.len(), answers.len(), "one opaque id per response");
-        assert!(ids.iter().all(|id| id.parse::<i64>().is_ok()));
+            rows.iter().map(|r| r["answer"].as_str()).collect();
+        assert_eq!(ids.len(), answers.len(), "one opaque id per answer");
+        assert!(
+            ids.iter()
+                .all(|id| id.len() == 17 && id.starts_with('a') && id.parse::<f64>().is_err()),
+            "ids a spreadsheet keeps as text: {ids:?}"
+        );
         assert!(
             !rows.iter().any(|r| r.values().any(|v| v.contains('@'))),
             "no member anywhere"
@@ -216,7 +220,7 @@ async fn every_export_adds_up_to_the_answers_and_the_results_pages() {
     let priorities = download(&app, "/exports/priorities.csv").await;
     assert_eq!(
         priorities.header.join(","),
-        "program,round,tool,theme,property,teams_affected,respondents,mean_score,hours_lost,impact,forced,horizon,status"
+        "program,round,tool,theme,property,teams_affected,respondents,mean_score,hours_lost,impact,forced,horizon,status,theme_id,severity,proposals,warning,suppressed"
     );
     for (n, answers) in rounds {
         let rows = priorities.with(&[("round", &n.to_string())]);
@@ -236,6 +240,12 @@ async fn every_export_adds_up_to_the_answers_and_the_results_pages() {
         assert_eq!(hundredths(&r["mean_score"]), floor);
         assert_eq!(r["status"], "new");
         assert!(hundredths(&r["impact"]) > 0);
+        assert!(
+            r["theme_id"].parse::<i64>().is_ok(),
+            "a join key that survives a rename"
+        );
+        assert_eq!(r["suppressed"], "false");
+        assert!(["true", "false"].contains(&r["warning"].as_str()));
     }
 
     // A baseline above the mean is a breach in the summary and a warning.
@@ -554,10 +564,16 @@ async fn a_round_under_k_exports_no_figure_and_no_team() {
     }
     let priorities = download(&app, "/exports/priorities.csv").await;
     assert_eq!(priorities.rows.len(), 1, "the one pain theme");
-    assert_eq!(priorities.rows[0]["respondents"], "2");
-    assert!(
-        priorities.rows.iter().all(|r| r["mean_score"].is_empty()),
-        "a theme's mean of two people would be their ratings: {:?}",
-        priorities.rows
-    );
+    let theme = &priorities.rows[0];
+    for hidden in [
+        "teams_affected",
+        "respondents",
+        "mean_score",
+        "hours_lost",
+        "impact",
+        "severity",
+    ] {
+        assert_eq!(theme[hidden], "", "{hidden} of a theme of two people");
+    }
+    assert_eq!(theme["suppressed"], "true");
 }

@@ -110,7 +110,15 @@ pub async fn spawn_app() -> TestApp {
 /// and delivery worker, as `serve` does. Without it, tests drive those
 /// passes themselves (`deliver`, `tick`).
 pub async fn spawn_app_with(extra: &[(&str, &str)], background: bool) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
+    spawn_app_in(tempfile::tempdir().unwrap(), extra, background).await
+}
+
+/// `spawn_app_with`, its data (and SQLite database) in `dir`.
+pub async fn spawn_app_in(
+    dir: tempfile::TempDir,
+    extra: &[(&str, &str)],
+    background: bool,
+) -> TestApp {
     let db = TestDb::new(dir.path());
     let config = test_config(dir.path(), &db.url, extra);
     let clock = Arc::new(ManualClock::starting_now());

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod architecture;
+mod attacks;
 mod auth;
 mod browser;
 mod confidentiality;
@@ -11,6 +12,7 @@ mod config;
 mod corpus;
 mod csrf;
 mod directory;
+mod disk;
 mod durability;
 mod email;
 mod errors;

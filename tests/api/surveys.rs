@@ -74,7 +74,9 @@ pub async fn open_round(app: &TestApp) -> reqwest::Response {
 /// clock past the closing.
 pub async fn close_round(app: &TestApp, number: i64) {
     let page = format!("/programs/pulse/rounds/{number}");
-    let res = app.submit(&page, &page, &[("action", "close")]).await;
+    let res = app
+        .submit(&page, &page, &[("action", "close"), ("confirm", "yes")])
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "round {number} closes");
     app.clock.advance(TimeDelta::seconds(1));
 }
@@ -296,8 +298,10 @@ async fn every_field_is_validated_and_input_is_kept() {
             "{field} is a target"
         );
     }
+    // Marked in its legend: aria-required is not allowed on a fieldset.
     assert!(
-        html.contains("id=\"t.ci.satisfaction\" aria-required=\"true\""),
+        html.contains("Overall satisfaction <abbr title=\"required\">*</abbr>")
+            && !html.contains("id=\"t.ci.satisfaction\" aria-required"),
         "overall satisfaction is marked required"
     );
     assert_eq!(app.count_rows("responses"), 0);
@@ -707,13 +711,30 @@ async fn only_an_open_round_can_change_its_deadline() {
         let (_, html) = app.get_text(&location(&res)).await;
         assert!(html.contains("Extend by 1 to 90 days."), "{days}");
     }
-    let close = [("action", "close")];
-    app.submit(
-        "/programs/pulse/rounds/1",
-        "/programs/pulse/rounds/1",
-        &close,
-    )
-    .await;
+    // Closing seals for good: the first post only asks to confirm.
+    let res = app
+        .submit(
+            "/programs/pulse/rounds/1",
+            "/programs/pulse/rounds/1",
+            &[("action", "close")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Close the round now?"), "{html}");
+    assert!(html.contains(r#"name="confirm" value="yes""#), "{html}");
+    let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
+    assert!(html.contains("Close the round now"), "still open: {html}");
+    let close = [("action", "close"), ("confirm", "yes")];
+    let res = app
+        .submit(
+            "/programs/pulse/rounds/1",
+            "/programs/pulse/rounds/1",
+            &close,
+        )
+        .await;
+    let (_, html) = app.get_text(&location(&res)).await;
+    assert!(html.contains("Round 1 is closed"), "{html}");
     app.clock.advance(TimeDelta::seconds(1));
     let res = open_round(&app).await;
     assert_eq!(location(&res), "/programs/pulse/rounds/2");

@@ -247,7 +247,7 @@ pub async fn run_round(app: &TestApp, answers: &[(&str, Vec<Answer>)], round: i6
     app.submit(
         &format!("/programs/pulse/rounds/{round}"),
         &format!("/programs/pulse/rounds/{round}"),
-        &[("action", "close")],
+        &[("action", "close"), ("confirm", "yes")],
     )
     .await;
     app.clock.advance(TimeDelta::seconds(1));
@@ -502,7 +502,7 @@ async fn warnings_and_priorities_show_everywhere_they_should() {
     // Priorities: every pain theme, costliest first, filters narrowing.
     let (status, all) = app.get_text("/priorities").await;
     assert_eq!(status, StatusCode::OK);
-    let impacts: Vec<f64> = row_values(&all, "<td class=\"num\"><strong>");
+    let impacts: Vec<f64> = row_values(&all, "<td class=\"num impact\"><strong>");
     assert!(impacts.len() >= 6, "every pain theme of both tools");
     assert!(
         impacts.windows(2).all(|w| w[0] >= w[1]),
@@ -514,7 +514,8 @@ async fn warnings_and_priorities_show_everywhere_they_should() {
     );
     let (_, mongo) = app.get_text("/priorities?tool=mongodb").await;
     assert!(
-        mongo.contains("<td>MongoDB</td>") && !mongo.contains("<td>CI pipelines</td>"),
+        mongo.contains("<small class=\"muted\">MongoDB")
+            && !mongo.contains("<small class=\"muted\">CI pipelines"),
         "tool filter"
     );
     let (_, reliability) = app.get_text("/priorities?property=latency").await;
