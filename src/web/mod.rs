@@ -223,6 +223,10 @@ fn survey_routes(cfg: &mut web::ServiceConfig) {
             .route(post().to(rounds_pages::change_round)),
     )
     .route(
+        "/programs/{slug}/rounds/{number}/close",
+        get().to(rounds_pages::confirm_close),
+    )
+    .route(
         "/programs/{slug}/rounds/{number}/results",
         get().to(results_pages::round_results),
     )

@@ -114,10 +114,43 @@ pub async fn round(
     ))
 }
 
-pub async fn change_round(
+/// Closing seals a round for good, so the round page's button asks first,
+/// on a page of its own; the form there posts the close.
+pub async fn confirm_close(
     state: web::Data<AppState>,
     session: Session,
     AdminAccount(admin): AdminAccount,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, number) = path.into_inner();
+    let (program, round) = find_round(&state, slug, number).await?;
+    let back = format!("/programs/{}/rounds/{}", program.slug, round.number);
+    page::confirm(
+        &state,
+        &session,
+        &admin,
+        page::Confirm {
+            nav: "programs",
+            heading: "Close the round now?",
+            message: format!(
+                "Round {} of {} closes now and is sealed: nobody can answer or edit any more, \
+                 the keys that let respondents come back to their answers are erased, and it \
+                 never opens again.",
+                round.number, program.name
+            ),
+            blockers: Vec::new(),
+            button: "Close and seal the round",
+            action_url: back.clone(),
+            cancel_url: back,
+            fields: vec![("action", "close")],
+        },
+    )
+}
+
+pub async fn change_round(
+    state: web::Data<AppState>,
+    session: Session,
+    _admin: AdminAccount,
     path: web::Path<(String, i64)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
@@ -129,27 +162,6 @@ pub async fn change_round(
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let change = match fields.get("action").copied() {
-        // Closing seals the round for good: it is asked for twice.
-        Some("close") if fields.get("confirm") != Some(&"yes") => {
-            return page::confirm(
-                &state,
-                &session,
-                &admin,
-                page::Confirm {
-                    nav: "programs",
-                    heading: "Close the round now?",
-                    message: format!(
-                        "Round {} of {} closes now, and is sealed: nobody can answer or edit any more, the keys that let respondents edit are erased, and it never opens again.",
-                        round.number, program.name
-                    ),
-                    blockers: Vec::new(),
-                    button: "Close and seal the round",
-                    action_url: back.clone(),
-                    cancel_url: back,
-                    fields: vec![("action", "close"), ("confirm", "yes")],
-                },
-            );
-        }
         Some("close") => DeadlineChange::CloseNow,
         Some("extend") => DeadlineChange::ExtendDays(
             fields

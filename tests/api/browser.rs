@@ -547,6 +547,7 @@ async fn every_page_passes_axe_and_the_nu_html_checker() {
         "/programs/quarterly-pulse/rounds/3",
         "/programs/quarterly-pulse/rounds/3/results",
         "/programs/quarterly-pulse/rounds/4",
+        "/programs/quarterly-pulse/rounds/4/close",
         "/priorities",
         "/exports",
         "/import",

@@ -74,9 +74,7 @@ pub async fn open_round(app: &TestApp) -> reqwest::Response {
 /// clock past the closing.
 pub async fn close_round(app: &TestApp, number: i64) {
     let page = format!("/programs/pulse/rounds/{number}");
-    let res = app
-        .submit(&page, &page, &[("action", "close"), ("confirm", "yes")])
-        .await;
+    let res = app.submit(&page, &page, &[("action", "close")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "round {number} closes");
     app.clock.advance(TimeDelta::seconds(1));
 }
@@ -711,24 +709,26 @@ async fn only_an_open_round_can_change_its_deadline() {
         let (_, html) = app.get_text(&location(&res)).await;
         assert!(html.contains("Extend by 1 to 90 days."), "{days}");
     }
-    // Closing seals for good: the first post only asks to confirm.
-    let res = app
-        .submit(
-            "/programs/pulse/rounds/1",
-            "/programs/pulse/rounds/1",
-            &[("action", "close")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("Close the round now?"), "{html}");
-    assert!(html.contains(r#"name="confirm" value="yes""#), "{html}");
+    // Closing seals for good: the round page's button asks to confirm on
+    // a page of its own, whose form posts the close.
     let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
-    assert!(html.contains("Close the round now"), "still open: {html}");
-    let close = [("action", "close"), ("confirm", "yes")];
+    assert!(
+        html.contains("href=\"/programs/pulse/rounds/1/close\""),
+        "{html}"
+    );
+    let (status, html) = app.get_text("/programs/pulse/rounds/1/close").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Close the round now?"), "{html}");
+    assert!(html.contains(r#"name="action" value="close""#), "{html}");
+    let (_, html) = app.get_text("/programs/pulse/rounds/1").await;
+    assert!(
+        html.contains("Close the round now"),
+        "asking closed nothing: {html}"
+    );
+    let close = [("action", "close")];
     let res = app
         .submit(
-            "/programs/pulse/rounds/1",
+            "/programs/pulse/rounds/1/close",
             "/programs/pulse/rounds/1",
             &close,
         )

@@ -247,7 +247,7 @@ pub async fn run_round(app: &TestApp, answers: &[(&str, Vec<Answer>)], round: i6
     app.submit(
         &format!("/programs/pulse/rounds/{round}"),
         &format!("/programs/pulse/rounds/{round}"),
-        &[("action", "close"), ("confirm", "yes")],
+        &[("action", "close")],
     )
     .await;
     app.clock.advance(TimeDelta::seconds(1));
