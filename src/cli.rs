@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `admin`, `healthcheck`.
+//! The command line: `serve` (the default), `migrate`, `demo`, `admin`,
+//! `import`, `round`, `export` and `healthcheck`.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

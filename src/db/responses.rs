@@ -1,5 +1,6 @@
 //! Responses and their answers. Found by the respondent's key, never by member.
 
+use diesel::connection::SimpleConnection;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
@@ -178,6 +179,46 @@ pub fn seal_round(conn: &mut DbConnection, round_id: i64, k: i64) -> QueryResult
     diesel::update(responses::table.filter(responses::round_id.eq(round_id)))
         .set(responses::respondent_key.eq(None::<String>))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Writes the answers of a sealed round again in the order of their
+/// responses' random ids. A table keeps its rows in the order they were
+/// written, so before this the answer tables held the round in submission
+/// order, which someone who knows when a person answered could match. On
+/// SQLite the rows are copied out, deleted (zeroed: `secure_delete`) and
+/// inserted back sorted, which hands them new rowids in that order.
+/// PostgreSQL's rows are put in key order after the seal commits
+/// (`db::scrub_after_seal`), as CLUSTER cannot run here.
+pub fn reorder_round(conn: &mut DbConnection, round_id: i64) -> QueryResult<()> {
+    let DbConnection::Sqlite(c) = conn else {
+        return Ok(());
+    };
+    let of_round = format!("SELECT id FROM responses WHERE round_id = {round_id}");
+    for (table, mine, key) in [
+        (
+            "tool_answers",
+            format!("round_id = {round_id}"),
+            "response_id, tool_id",
+        ),
+        (
+            "question_answers",
+            format!("response_id IN ({of_round})"),
+            "response_id, question_id",
+        ),
+        (
+            "theme_members",
+            format!("response_id IN ({of_round})"),
+            "response_id, tool_id, kind",
+        ),
+    ] {
+        c.batch_execute(&format!(
+            "CREATE TEMP TABLE sealing AS SELECT * FROM {table} WHERE {mine};
+             DELETE FROM {table} WHERE {mine};
+             INSERT INTO {table} SELECT * FROM sealing ORDER BY {key};
+             DROP TABLE sealing;"
+        ))?;
+    }
     Ok(())
 }
 

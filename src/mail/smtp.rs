@@ -9,6 +9,10 @@
 //! authenticates and upgrades to TLS for STARTTLS (the socket option stays
 //! on the socket under TLS). `smtps://` (TLS from the first byte) stays on
 //! lettre's pooled transport, which does that handshake itself.
+//!
+//! lettre's main branch sets `TCP_NODELAY` itself (its PR #1159), but no
+//! release has it yet (0.11 here): once one does, this module goes and
+//! `smtp://` returns to lettre's pool like `smtps://`.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

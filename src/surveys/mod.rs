@@ -215,6 +215,7 @@ pub fn close_round(
 /// which can no longer change.
 fn seal(conn: &mut DbConnection, round: &Round) -> Result<(), DieselError> {
     responses::seal_round(conn, round.id, round.anonymity_k)?;
+    responses::reorder_round(conn, round.id)?;
     rounds::forget_legacy_tokens(conn, round.id)?;
     crate::analytics::results::keep(conn, round.id)?;
     // Erased teams change the themes' figures: the grouping looks again

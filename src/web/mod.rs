@@ -1,5 +1,8 @@
-//! HTTP: routes, pages, middleware. Handlers stay thin: extract (auth,
-//! validated form), call a domain or db function, render a template.
+//! HTTP: routes, pages, middleware. A handler extracts (auth, a CSRF-checked
+//! form), turns the form into domain types, calls a service or a query,
+//! and renders a template. Rules belong in `domain` and the services; a few
+//! still sit in page modules (baseline, adoption-matrix and theme-edit
+//! parsing) and are to move there.
 
 pub mod accounts_pages;
 pub mod adoption_pages;

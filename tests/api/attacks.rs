@@ -590,8 +590,8 @@ async fn a_sealed_round_leaves_no_erased_value_or_order_in_the_files() {
         "dead row versions of responses: {after:?}"
     );
 
-    // The answer tables' own order (rowid, key order, or PostgreSQL's
-    // ctid) against the order people answered in.
+    // The answer tables' own order (SQLite's rowid, PostgreSQL's ctid)
+    // against the order people answered in.
     let order_of = |table: &str| -> Vec<i64> {
         let sql = if app.db.is_postgres() {
             format!("SELECT response_id AS id FROM {table} ORDER BY ctid")
@@ -623,6 +623,7 @@ async fn a_sealed_round_leaves_no_erased_value_or_order_in_the_files() {
     for (table, physical) in [
         ("responses", responses_order),
         ("tool_answers", order_of("tool_answers")),
+        ("theme_members", order_of("theme_members")),
     ] {
         let c = concordance(&physical, &survey.submitted);
         assert!(
