@@ -241,7 +241,6 @@ pub struct Priority {
 /// A theme's figures as pages show them: none under the round's k.
 #[derive(Debug, Clone, Serialize)]
 pub struct FigureView {
-    pub theme_id: i64,
     pub shown: bool,
     /// The round's k, for saying why nothing is shown.
     pub k: i64,
@@ -250,16 +249,6 @@ pub struct FigureView {
     pub hours: Option<i64>,
     pub severity: Option<String>,
     pub impact: Option<String>,
-    /// The same in hundredths, and the respondents' mean rating of the
-    /// theme's measure, for exports.
-    #[serde(skip)]
-    pub severity_hundredths: Option<Hundredths>,
-    #[serde(skip)]
-    pub impact_hundredths: Option<Hundredths>,
-    #[serde(skip)]
-    pub mean: Option<Hundredths>,
-    /// What themes are ranked by: themes under k after every other, and
-    /// among themselves by nothing they could give away.
     #[serde(skip)]
     pub rank_key: (bool, i64, i64),
 }
@@ -270,7 +259,6 @@ impl From<&KeptFigures> for FigureView {
         let shown = kept.shown();
         let show = |v: i64| shown.then_some(v);
         FigureView {
-            theme_id: f.theme_id,
             shown,
             k: kept.k,
             respondents: show(f.respondents),
@@ -278,14 +266,7 @@ impl From<&KeptFigures> for FigureView {
             hours: show(f.hours),
             severity: show(f.severity).map(|v| Hundredths(v).to_string()),
             impact: show(f.impact).map(|v| Hundredths(v).to_string()),
-            severity_hundredths: show(f.severity).map(Hundredths),
-            impact_hundredths: show(f.impact).map(Hundredths),
-            mean: f.mean.filter(|_| shown).map(Hundredths),
-            rank_key: if shown {
-                (true, f.impact, f.respondents)
-            } else {
-                (false, 0, 0)
-            },
+            rank_key: kept.rank_key(),
         }
     }
 }

@@ -453,6 +453,17 @@ impl KeptFigures {
     pub fn shown(&self) -> bool {
         crate::domain::anonymity::theme_shown(self.figures.respondents, self.k)
     }
+
+    /// What pain themes are ranked by, highest first: by impact, then
+    /// respondents; themes under k after every other, and among themselves
+    /// by nothing their figures could give away.
+    pub fn rank_key(&self) -> (bool, i64, i64) {
+        if self.shown() {
+            (true, self.figures.impact, self.figures.respondents)
+        } else {
+            (false, 0, 0)
+        }
+    }
 }
 
 /// Replaces every kept figure of the given themes.

@@ -9,11 +9,12 @@ use chrono::NaiveDateTime;
 
 use super::results::{breach_message, team_slugs, tool_slugs};
 use super::{Db, Scope, Sheet, shown_team};
-use crate::analytics::priorities::{self, FigureView};
+use crate::analytics::priorities;
 use crate::analytics::results::{nameable_on_tools, round_tools};
 use crate::analytics::themes::ensure_fresh;
 use crate::db::exports;
-use crate::db::themes::{self, Theme};
+use crate::db::themes::{self, KeptFigures, Theme};
+use crate::domain::results::Hundredths;
 use crate::domain::themes::Kind;
 
 fn fresh_themes(db: &Db, scope: &Scope) -> anyhow::Result<Vec<Theme>> {
@@ -51,12 +52,12 @@ pub(super) fn priorities<W: Write>(
         ))
     })?;
     let warned: HashSet<(i64, i64)> = raised.iter().map(|w| (w.round_id, w.pain.id)).collect();
-    let mut by_round: HashMap<i64, Vec<FigureView>> = HashMap::new();
+    let mut by_round: HashMap<i64, Vec<&KeptFigures>> = HashMap::new();
     for kept in &figures {
         by_round
             .entry(kept.figures.round_id)
             .or_default()
-            .push(FigureView::from(kept));
+            .push(kept);
     }
     let slugs = tool_slugs(db)?;
     for (program, round) in db.with(|c| scope.rounds(c))? {
@@ -64,12 +65,14 @@ pub(super) fn priorities<W: Write>(
             continue;
         };
         rows.sort_by(|a, b| {
-            b.rank_key
-                .cmp(&a.rank_key)
-                .then(a.theme_id.cmp(&b.theme_id))
+            b.rank_key()
+                .cmp(&a.rank_key())
+                .then(a.figures.theme_id.cmp(&b.figures.theme_id))
         });
-        for f in rows.iter() {
-            let t = pains[&f.theme_id];
+        for kept in rows.iter() {
+            let t = pains[&kept.figures.theme_id];
+            // Under k, no figure: they would be those few people's.
+            let f = kept.shown().then_some(kept.figures);
             let addressed_by: Vec<&str> = links
                 .iter()
                 .filter(|(_, pain)| *pain == t.id)
@@ -81,19 +84,19 @@ pub(super) fn priorities<W: Write>(
                 .text(&slugs[&t.tool_id])?
                 .text(t.name())?
                 .text(t.property.as_deref().unwrap_or(""))?
-                .opt_int(f.teams)?
-                .opt_int(f.respondents)?
-                .hundredths(f.mean)?
-                .opt_int(f.hours)?
-                .hundredths(f.impact_hundredths)?
+                .opt_int(f.map(|f| f.teams))?
+                .opt_int(f.map(|f| f.respondents))?
+                .hundredths(f.and_then(|f| f.mean).map(Hundredths))?
+                .opt_int(f.map(|f| f.hours))?
+                .hundredths(f.map(|f| Hundredths(f.impact)))?
                 .text(t.forced.as_deref().unwrap_or(""))?
                 .text(t.horizon.as_deref().unwrap_or(""))?
                 .text(&t.status)?
                 .int(t.id)?
-                .hundredths(f.severity_hundredths)?
+                .hundredths(f.map(|f| Hundredths(f.severity)))?
                 .text(&addressed_by.join("; "))?
                 .flag(warned.contains(&(round.id, t.id)))?
-                .flag(!f.shown)?
+                .flag(f.is_none())?
                 .end()?;
         }
     }

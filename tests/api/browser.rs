@@ -106,6 +106,26 @@ async fn browser_saving_to(
         .expect("a Chromium session")
 }
 
+/// Signs `email` in through the login form, as a person would.
+async fn sign_in(
+    b: &fantoccini::Client,
+    app: &crate::helpers::TestApp,
+    email: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    b.goto(&app.url("/login")).await?;
+    b.find(Locator::Id("email")).await?.send_keys(email).await?;
+    b.find(Locator::Id("password"))
+        .await?
+        .send_keys(crate::helpers::PASSWORD)
+        .await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait().for_element(Locator::Css("h1")).await?;
+    Ok(())
+}
+
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver; .ci/run runs it"]
 async fn results_and_the_dashboard_draw_their_charts_with_words() {
@@ -123,11 +143,7 @@ async fn results_and_the_dashboard_draw_their_charts_with_words() {
     for (name, width, height, phone) in [("desktop", 1280, 900, false), ("phone", 390, 844, true)] {
         let b = browser(&driver, width, height, phone).await;
         let result = async {
-            b.goto(&app.url("/login")).await?;
-            b.find(Locator::Id("email")).await?.send_keys("reader@example.com").await?;
-            b.find(Locator::Id("password")).await?.send_keys(crate::helpers::PASSWORD).await?;
-            b.find(Locator::Css("button[type=submit]")).await?.click().await?;
-            b.wait().for_element(Locator::Css("h1")).await?;
+            sign_in(&b, &app, "reader@example.com").await?;
             for (page, charts) in [
                 ("/", 1),
                 ("/tools/mongodb/results", 6),
@@ -331,11 +347,7 @@ async fn pains_versus_proposals_warnings_and_priorities_read_as_text() {
     for (name, width, height, phone) in [("desktop", 1366, 900, false), ("phone", 390, 844, true)] {
         let b = browser(&driver, width, height, phone).await;
         let result = async {
-            b.goto(&app.url("/login")).await?;
-            b.find(Locator::Id("email")).await?.send_keys(admin).await?;
-            b.find(Locator::Id("password")).await?.send_keys(crate::helpers::PASSWORD).await?;
-            b.find(Locator::Css("button[type=submit]")).await?.click().await?;
-            b.wait().for_element(Locator::Css("h1")).await?;
+            sign_in(&b, &app, admin).await?;
 
             // MongoDB: pains beside proposals, and the warning naming both.
             b.goto(&app.url("/tools/mongodb/themes")).await?;
@@ -432,17 +444,7 @@ async fn an_admin_downloads_an_export_from_the_exports_page() {
     let driver = Driver::start();
     let b = browser_saving_to(&driver, 1280, 900, false, Some(downloads.path())).await;
     let result = async {
-        b.goto(&app.url("/login")).await?;
-        b.find(Locator::Id("email")).await?.send_keys(admin).await?;
-        b.find(Locator::Id("password"))
-            .await?
-            .send_keys(crate::helpers::PASSWORD)
-            .await?;
-        b.find(Locator::Css("button[type=submit]"))
-            .await?
-            .click()
-            .await?;
-        b.wait().for_element(Locator::Css("h1")).await?;
+        sign_in(&b, &app, admin).await?;
         b.find(Locator::LinkText("Exports")).await?.click().await?;
         b.wait()
             .for_element(Locator::Id("export-priorities"))
@@ -587,20 +589,7 @@ async fn every_page_passes_axe_and_the_nu_html_checker() {
     for (name, width, height, phone) in [("desktop", 1366, 900, false), ("phone", 390, 844, true)] {
         let b = browser(&driver, width, height, phone).await;
         let result = async {
-            b.goto(&app.url("/login")).await?;
-            b.find(Locator::Id("email"))
-                .await?
-                .send_keys(&admin)
-                .await?;
-            b.find(Locator::Id("password"))
-                .await?
-                .send_keys(crate::helpers::PASSWORD)
-                .await?;
-            b.find(Locator::Css("button[type=submit]"))
-                .await?
-                .click()
-                .await?;
-            b.wait().for_element(Locator::Css("h1")).await?;
+            sign_in(&b, &app, &admin).await?;
             let mut found = Vec::new();
             for page in &pages {
                 b.goto(&app.url(page)).await?;
