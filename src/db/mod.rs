@@ -282,6 +282,17 @@ pub fn run_migration_steps(conn: &mut DbConnection, steps: usize) -> anyhow::Res
     .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
 }
 
+/// Reverts the newest applied migration; returns its name. For the test
+/// that runs each migration up, down and up again.
+pub fn revert_last_migration(conn: &mut DbConnection) -> anyhow::Result<String> {
+    let reverted = match conn {
+        DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+        DbConnection::Postgresql(c) => c.revert_last_migration(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("reverting a migration failed: {e}"))?;
+    Ok(reverted.to_string())
+}
+
 /// Reverts every applied migration, newest first. Used by tests to prove each
 /// `down.sql` undoes its `up.sql`.
 pub fn revert_all_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {

@@ -128,3 +128,198 @@ fn answers_from_before_confidentiality_migrate_intact() {
         }
     }
 }
+
+/// The schema as the database describes it, one line per column, index
+/// and key, so that two moments can be compared (lemmy's diff check).
+fn schema_of(conn: &mut infrapulse::db::DbConnection) -> Vec<String> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        line: String,
+    }
+    let sql = if matches!(conn, infrapulse::db::DbConnection::Sqlite(_)) {
+        "SELECT 'column ' || m.name || '.' || p.name || ' ' || p.type || ' notnull=' || p.\"notnull\"
+                || ' default=' || COALESCE(p.dflt_value, '') || ' pk=' || p.pk AS line
+           FROM sqlite_master m, pragma_table_info(m.name) p
+          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'
+         UNION ALL
+         SELECT 'index ' || m.name || '.' || il.name || ' unique=' || il.\"unique\" || ' partial=' || il.partial
+                || ' (' || (SELECT group_concat(ii.name, ',') FROM pragma_index_info(il.name) ii) || ')'
+           FROM sqlite_master m, pragma_index_list(m.name) il
+          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'
+            AND il.origin = 'c'
+         UNION ALL
+         SELECT 'foreign key ' || m.name || '.' || f.\"from\" || ' -> ' || f.\"table\" || '.' || COALESCE(f.\"to\", '')
+                || ' on delete ' || f.on_delete
+           FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+         ORDER BY line"
+    } else {
+        "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' nullable=' || is_nullable
+                || ' default=' || COALESCE(column_default, '') AS line
+           FROM information_schema.columns
+          WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'
+         UNION ALL
+         SELECT 'index ' || tablename || ': ' || indexdef FROM pg_indexes
+          WHERE schemaname = 'public' AND tablename <> '__diesel_schema_migrations'
+         UNION ALL
+         SELECT 'constraint ' || conrelid::regclass::text || '.' || conname || ' ' || pg_get_constraintdef(oid)
+           FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+            AND conrelid::regclass::text <> '__diesel_schema_migrations'
+         ORDER BY line"
+    };
+    diesel::sql_query(sql)
+        .load::<Line>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.line)
+        .collect()
+}
+
+/// Each migration, one at a time: up, down (the schema is what it was
+/// before), and up again (what it was after). A `down.sql` that forgets an
+/// index or a default, or leaves a column in another order, fails here.
+#[test]
+fn each_migration_goes_up_down_and_up_to_the_same_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let test_db = TestDb::new(dir.path());
+    let url = DatabaseUrl::parse(&test_db.url).unwrap();
+    let pool = db::connect(&url, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    let mut mismatches = Vec::new();
+    loop {
+        let before = schema_of(&mut conn);
+        let Some(name) = db::run_migration_steps(&mut conn, 1).unwrap().pop() else {
+            break;
+        };
+        let after = schema_of(&mut conn);
+        let reverted = db::revert_last_migration(&mut conn).unwrap();
+        assert_eq!(reverted, name);
+        let back = schema_of(&mut conn);
+        let diff = |a: &[String], b: &[String]| -> Vec<String> {
+            a.iter()
+                .filter(|l| !b.contains(l))
+                .map(|l| format!("  - {l}"))
+                .chain(
+                    b.iter()
+                        .filter(|l| !a.contains(l))
+                        .map(|l| format!("  + {l}")),
+                )
+                .collect()
+        };
+        let down = diff(&before, &back);
+        if !down.is_empty() {
+            mismatches.push(format!("{name} down:\n{}", down.join("\n")));
+        }
+        assert_eq!(
+            db::run_migration_steps(&mut conn, 1).unwrap(),
+            vec![name.clone()]
+        );
+        let up = diff(&after, &schema_of(&mut conn));
+        if !up.is_empty() {
+            mismatches.push(format!("{name} up again:\n{}", up.join("\n")));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// `src/db/schema.rs` is kept by hand (the portable subset both backends
+/// share), so it is checked against what the migrations make: every table
+/// and column it names exists, with its nullability and a type that stores
+/// what diesel reads, and no column of the database is missing from it.
+#[test]
+fn schema_rs_matches_the_migrated_database() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Column {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table_name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        column_name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        data_type: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        nullable: bool,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let test_db = TestDb::new(dir.path());
+    let url = DatabaseUrl::parse(&test_db.url).unwrap();
+    let pool = db::connect(&url, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    db::run_migrations(&mut conn).unwrap();
+    let sql = if test_db.is_postgres() {
+        "SELECT table_name::text AS table_name, column_name::text AS column_name,
+                data_type::text AS data_type, is_nullable = 'YES' AS nullable
+           FROM information_schema.columns
+          WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'"
+    } else {
+        "SELECT m.name AS table_name, p.name AS column_name, p.type AS data_type,
+                (p.\"notnull\" = 0 AND p.pk = 0) AS nullable
+           FROM sqlite_master m, pragma_table_info(m.name) p
+          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+            AND m.name <> '__diesel_schema_migrations'"
+    };
+    let mut in_db: std::collections::BTreeMap<(String, String), (String, bool)> =
+        diesel::sql_query(sql)
+            .load::<Column>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|c| {
+                (
+                    (c.table_name, c.column_name),
+                    (c.data_type.to_lowercase(), c.nullable),
+                )
+            })
+            .collect();
+
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/db/schema.rs")).unwrap();
+    let (mut table, mut problems) = (String::new(), Vec::new());
+    for line in source.lines().map(str::trim) {
+        if let Some((name, _)) = line.split_once(" (").filter(|_| line.ends_with('{')) {
+            table = name.to_owned();
+            continue;
+        }
+        let Some((column, ty)) = line.strip_suffix(',').and_then(|l| l.split_once(" -> ")) else {
+            continue;
+        };
+        let (ty, nullable) = match ty
+            .strip_prefix("Nullable<")
+            .and_then(|t| t.strip_suffix('>'))
+        {
+            Some(inner) => (inner, true),
+            None => (ty, false),
+        };
+        let stores: &[&str] = match ty {
+            "BigInt" => &["bigint", "integer"],
+            "Text" => &["text"],
+            "Bool" => &["boolean"],
+            "Timestamp" => &["timestamp", "timestamp without time zone"],
+            other => panic!("schema.rs uses {other}; teach this test its columns"),
+        };
+        match in_db.remove(&(table.clone(), column.to_owned())) {
+            None => problems.push(format!("{table}.{column} is not in the database")),
+            Some((db_type, db_nullable)) => {
+                if !stores.contains(&db_type.as_str()) {
+                    problems.push(format!(
+                        "{table}.{column}: {ty} in schema.rs, {db_type} in the database"
+                    ));
+                }
+                if db_nullable != nullable {
+                    problems.push(format!(
+                        "{table}.{column}: {} in schema.rs, {} in the database",
+                        if nullable { "nullable" } else { "not null" },
+                        if db_nullable { "nullable" } else { "not null" }
+                    ));
+                }
+            }
+        }
+    }
+    for ((table, column), _) in in_db {
+        problems.push(format!(
+            "{table}.{column} is in the database, not in schema.rs"
+        ));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
