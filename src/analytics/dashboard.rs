@@ -106,7 +106,7 @@ pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboa
                 closes: open.closes_at.format("%Y-%m-%d %H:%M UTC").to_string(),
                 invited,
                 answered,
-                rate: crate::surveys::percent(answered, invited),
+                rate: crate::domain::results::percent(answered, invited),
             });
         }
         // Newest first. Each tool's figures come from the newest closed

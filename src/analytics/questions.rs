@@ -101,7 +101,7 @@ fn summarise(
                         .iter()
                         .map(|o| {
                             let n = counts.get(o.as_str()).copied().unwrap_or(0);
-                            (o.clone(), n, crate::surveys::percent(n, answered))
+                            (o.clone(), n, crate::domain::results::percent(n, answered))
                         })
                         .collect();
                 }

@@ -376,7 +376,7 @@ pub fn tool_round(
         open: round.is_open(now),
         invited,
         respondents,
-        rate: crate::surveys::percent(respondents, invited),
+        rate: crate::domain::results::percent(respondents, invited),
         measures: Measure::RATED
             .iter()
             .map(|&m| measure_result(cx, answers, previous, tool, m))

@@ -214,7 +214,7 @@ impl Histogram {
             .filter(|(v, _)| *v >= 4)
             .map(|(_, c)| c)
             .sum();
-        (n > 0).then(|| (good * 200 + n) / (2 * n))
+        (n > 0).then(|| percent(good, n))
     }
 
     /// Counts of 1 to 5.
@@ -239,9 +239,34 @@ pub fn delta(now: Option<Hundredths>, before: Option<Hundredths>) -> Option<Hund
     Some(Hundredths(now?.0 - before?.0))
 }
 
+/// `part` of `whole` in whole percent, rounded half up; 0 of nothing is 0.
+/// Every percentage the product shows is rounded here.
+pub fn percent(part: i64, whole: i64) -> i64 {
+    if whole == 0 {
+        0
+    } else {
+        (part * 200 + whole) / (2 * whole)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentages_round_half_up() {
+        assert_eq!(percent(0, 0), 0);
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(2, 3), 67);
+        assert_eq!(percent(1, 8), 13, "12.5 rounds up");
+        assert_eq!(percent(7, 7), 100);
+        for whole in 1..60 {
+            for part in 0..=whole {
+                let exact = part as f64 * 100.0 / whole as f64;
+                assert_eq!(percent(part, whole), (exact + 0.5 + 1e-9).floor() as i64);
+            }
+        }
+    }
 
     fn hist(values: &[i64]) -> Histogram {
         let mut h = Histogram::default();

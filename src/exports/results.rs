@@ -137,7 +137,7 @@ pub(super) fn questions<W: Write>(
                         sheet
                             .text(&(i + 1).to_string())?
                             .int(*n)?
-                            .int(crate::surveys::percent(*n, q.answered))?
+                            .int(crate::domain::results::percent(*n, q.answered))?
                             .hundredths(q.mean)?
                             .empty()?
                             .empty()?

@@ -329,21 +329,13 @@ pub fn progress(conn: &mut DbConnection, round: &Round) -> Result<RoundProgress,
             team: name,
             invited,
             answered: shown.then_some(answered),
-            rate: shown.then(|| percent(answered, invited)),
+            rate: shown.then(|| crate::domain::results::percent(answered, invited)),
         })
         .collect();
     Ok(RoundProgress {
         invited: total_invited,
         answered: total_answered,
-        rate: percent(total_answered, total_invited),
+        rate: crate::domain::results::percent(total_answered, total_invited),
         teams,
     })
-}
-
-pub fn percent(part: i64, whole: i64) -> i64 {
-    if whole == 0 {
-        0
-    } else {
-        (part * 100 + whole / 2) / whole
-    }
 }
