@@ -380,7 +380,7 @@ pub fn cluster(vectors: &[Vector], weights: &[usize], t: Thresholds) -> Vec<usiz
 }
 
 /// Numbers groups 0, 1, … in order of their first document.
-fn renumber(assignment: Vec<usize>) -> Vec<usize> {
+pub(super) fn renumber(assignment: Vec<usize>) -> Vec<usize> {
     let mut map: HashMap<usize, usize> = HashMap::new();
     assignment
         .into_iter()

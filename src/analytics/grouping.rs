@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 pub use super::cluster::Vector;
-use super::cluster::{self, Bag, THRESHOLDS, Vocabulary};
+use super::cluster::{self, Bag, THRESHOLDS, Vocabulary, renumber};
 use super::text::{Reader, Reading, surface_forms, word_counts};
 use crate::domain::survey::Property;
 
@@ -378,17 +378,6 @@ impl Space {
             .cloned()
             .unwrap_or_else(|| stem.clone())
     }
-}
-
-fn renumber(assignment: Vec<usize>) -> Vec<usize> {
-    let mut map: HashMap<usize, usize> = HashMap::new();
-    assignment
-        .into_iter()
-        .map(|g| {
-            let next = map.len();
-            *map.entry(g).or_insert(next)
-        })
-        .collect()
 }
 
 /// How far a proposal theme addresses a pain theme: the words and concepts

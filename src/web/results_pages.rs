@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::charts;
 use super::page::{self, FlashKind};
+use super::tools_pages::find_tool;
 use crate::analytics::results::{self as figures, MeasureResult, ToolRound};
 use crate::db::programs::{self, Program};
 use crate::db::rounds::{self, Round};
@@ -383,13 +384,6 @@ pub async fn take_baselines(
         None => return Err(AppError::NotFound),
     }
     Ok(page::see_other(&back))
-}
-
-async fn find_tool(state: &AppState, slug: String) -> Result<tools::Tool, AppError> {
-    state
-        .db(move |conn| Ok(tools::find_by_slug(conn, &slug)?))
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 pub async fn round_results(

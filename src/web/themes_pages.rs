@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::page::{self, FlashKind};
+use super::tools_pages::find_tool;
 use crate::analytics::priorities::{self, Filters};
 use crate::analytics::themes::ensure_fresh;
 use crate::analytics::triage::{self, Edit};
@@ -274,13 +275,6 @@ pub async fn regroup(
         ),
     );
     Ok(page::see_other(&format!("/tools/{}/themes", tool.slug)))
-}
-
-async fn find_tool(state: &AppState, slug: String) -> Result<tools::Tool, AppError> {
-    state
-        .db(move |conn| Ok(tools::find_by_slug(conn, &slug)?))
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 #[derive(Deserialize, Serialize, Default)]

@@ -30,7 +30,8 @@ pub struct ToolForm {
     owner: String,
 }
 
-async fn find(state: &AppState, slug: String) -> Result<tools::Tool, AppError> {
+/// The tool a page's path names, or 404.
+pub(super) async fn find_tool(state: &AppState, slug: String) -> Result<tools::Tool, AppError> {
     state
         .db(move |conn| Ok(tools::find_by_slug(conn, &slug)?))
         .await?
@@ -88,7 +89,7 @@ pub async fn show(
     SignedIn(account): SignedIn,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let tool = find(&state, slug.into_inner()).await?;
+    let tool = find_tool(&state, slug.into_inner()).await?;
     let (tool_id, owner_id) = (tool.id, tool.owner_team_id);
     let threshold = state.config.infra_min_teams;
     let key = tool.category.clone();
@@ -175,7 +176,7 @@ pub async fn edit_form(
     AdminAccount(admin): AdminAccount,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let tool = find(&state, slug.into_inner()).await?;
+    let tool = find_tool(&state, slug.into_inner()).await?;
     let owner_id = tool.owner_team_id;
     let owner = state
         .db(move |conn| Ok(teams::find(conn, owner_id)?))
@@ -306,7 +307,7 @@ pub async fn update(
     slug: web::Path<String>,
     CsrfForm(form): CsrfForm<ToolForm>,
 ) -> Result<HttpResponse, AppError> {
-    let tool = find(&state, slug.into_inner()).await?;
+    let tool = find_tool(&state, slug.into_inner()).await?;
     save(&state, &session, &admin, Some(tool), form).await
 }
 
@@ -316,7 +317,7 @@ async fn set_active(
     slug: String,
     active: bool,
 ) -> Result<HttpResponse, AppError> {
-    let tool = find(&state, slug).await?;
+    let tool = find_tool(&state, slug).await?;
     let message = if active {
         format!("Restored the tool {}.", tool.name)
     } else {
@@ -362,7 +363,7 @@ pub async fn confirm_delete(
     AdminAccount(admin): AdminAccount,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let tool = find(&state, slug.into_inner()).await?;
+    let tool = find_tool(&state, slug.into_inner()).await?;
     page::confirm(
         &state,
         &session,
@@ -390,7 +391,7 @@ pub async fn delete(
     slug: web::Path<String>,
     _form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let tool = find(&state, slug.into_inner()).await?;
+    let tool = find_tool(&state, slug.into_inner()).await?;
     let id = tool.id;
     let done = Answer {
         message: format!("Deleted the tool {}.", tool.name),
