@@ -59,7 +59,7 @@ fn main() -> anyhow::Result<()> {
     });
     let smtp_url = port_rx.recv()?;
 
-    let keys = infrapulse::surveys::links::LinkKeys::new(&infrapulse::secret::Secret::new(
+    let keys = infrapulse::links::LinkKeys::new(&infrapulse::secret::Secret::new(
         "bench-secret-bench-secret-bench-secret-0123".to_owned(),
     ));
     let start = Instant::now();

@@ -36,8 +36,8 @@ use infrapulse::db::{self, DatabaseUrl, DbConnection, rounds, tools};
 use infrapulse::domain::directory::parse_named;
 use infrapulse::domain::survey::Cadence;
 use infrapulse::import::{self, Kind};
+use infrapulse::links::LinkKeys;
 use infrapulse::secret::Secret;
-use infrapulse::surveys::links::LinkKeys;
 
 const SECRET: &str = "bench-secret-bench-secret-bench-secret-0123";
 /// Members of the wide team (20 tools): enough that every submission of a

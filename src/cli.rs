@@ -15,10 +15,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db;
 use crate::domain::account::{EmailAddress, NewPassword, PersonName, Role};
+use crate::links::LinkKeys;
 use crate::secret::random_hex;
 use crate::startup::{Application, open_database};
 use crate::surveys::DeadlineChange;
-use crate::surveys::links::LinkKeys;
 use crate::telemetry;
 
 #[derive(Parser)]

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod embed;
 pub mod exports;
 pub mod import;
+pub mod links;
 pub mod mail;
 pub mod metrics;
 pub mod secret;

@@ -77,7 +77,7 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let secret = config.load_or_create_secret_key()?;
         let key = Key::derive_from(secret.expose().as_bytes());
-        let links = crate::surveys::links::LinkKeys::new(&secret);
+        let links = crate::links::LinkKeys::new(&secret);
         let login_token = crate::web::csrf::LoginToken::new(&secret, &config.base_url);
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("cannot listen on {} (BIND)", config.bind))?;

@@ -36,7 +36,7 @@ pub struct QuestionResult {
 
 /// The results of every extra question `round` asked.
 pub fn of_round(conn: &mut DbConnection, round: &Round) -> QueryResult<Vec<QuestionResult>> {
-    let questions = crate::surveys::respond::questions(&rounds::questions(conn, round.id)?);
+    let questions = rounds::asked(conn, round.id)?;
     if questions.is_empty() {
         return Ok(Vec::new());
     }

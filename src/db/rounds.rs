@@ -9,6 +9,7 @@ use super::schema::{
     invitations, members, opt_outs, responses, round_questions, round_team_tools, round_tools,
     rounds, teams,
 };
+use crate::domain::survey::Question;
 
 #[derive(Queryable, Debug, Clone, serde::Serialize)]
 pub struct Round {
@@ -291,6 +292,28 @@ pub fn questions(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<Roun
         .filter(round_questions::round_id.eq(round_id))
         .order((round_questions::position.asc(), round_questions::id.asc()))
         .load(conn)
+}
+
+/// A round's questions as the form asks them. A stored kind that is not
+/// one we know is an error, not a question quietly left out.
+pub fn asked(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<Question>> {
+    questions(conn, round_id)?
+        .into_iter()
+        .map(|q| {
+            let kind = q.kind.parse().map_err(|_| {
+                diesel::result::Error::DeserializationError(
+                    format!("round question {} has an unknown kind {:?}", q.id, q.kind).into(),
+                )
+            })?;
+            Ok(Question {
+                id: q.id,
+                kind,
+                prompt: q.prompt,
+                options: Question::parse_options(&q.options),
+                required: q.required,
+            })
+        })
+        .collect()
 }
 
 /// Invites many members at once, many rows per INSERT.

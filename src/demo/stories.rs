@@ -17,7 +17,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use crate::db::programs::{self, ProgramFields};
 use crate::db::{DbConnection, results, rounds};
 use crate::domain::survey::{Cadence, ResponseAnswers, ToolAnswer};
-use crate::surveys::links::LinkKeys;
+use crate::links::LinkKeys;
 use crate::surveys::{self, respond};
 
 /// A group of comments about one thing, as respondents phrase it.

@@ -27,8 +27,8 @@ use crate::config::BaseUrl;
 use crate::db::outbox::{self, Envelope, Kind};
 use crate::db::writer::Writer;
 use crate::db::{self, DbPool, responses, rounds};
+use crate::links::LinkKeys;
 use crate::metrics::Metrics;
-use crate::surveys::links::LinkKeys;
 
 /// Rows claimed per email in flight: a batch is ten rounds of sends, so even
 /// when every send runs into the SMTP timeout (30 s by default) it finishes

@@ -40,7 +40,7 @@ impl Forms {
         }
         let parts = Arc::new(FormParts {
             tools: rounds::tools_for_team(conn, round_id, team_id)?,
-            questions: super::respond::questions(&rounds::questions(conn, round_id)?),
+            questions: rounds::asked(conn, round_id)?,
         });
         let mut kept = self.kept.lock().expect("forms");
         if kept.len() >= KEEP {

@@ -4,7 +4,6 @@
 
 pub mod forms;
 pub mod intake;
-pub mod links;
 pub mod programs;
 pub mod respond;
 pub mod scheduler;
@@ -19,7 +18,7 @@ use crate::db::programs::{self as program_rows, Program};
 use crate::db::rounds::NewInvitation;
 use crate::db::rounds::{self, NewRound, Round};
 use crate::db::{DbConnection, members, outbox, responses};
-use links::LinkKeys;
+use crate::links::{self, LinkKeys};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenRoundError {

@@ -12,11 +12,11 @@ use chrono::NaiveDateTime;
 use diesel::result::Error as DieselError;
 
 use super::forms::{FormParts, Forms};
-use super::links::{self, LinkKeys};
 use crate::db::DbConnection;
 use crate::db::responses::{self, Filed, NewAnswers, NewResponse, StoredAnswers};
-use crate::db::rounds::{self, Invitation, Linked, Round, RoundQuestion, RoundTool};
-use crate::domain::survey::{self, FormErrors, Question, ResponseAnswers};
+use crate::db::rounds::{self, Invitation, Linked, Round, RoundTool};
+use crate::domain::survey::{self, FormErrors, ResponseAnswers};
+use crate::links::{self, LinkKeys};
 
 /// A link's form: its round, and what its member's team is asked.
 pub struct Form {
@@ -81,21 +81,6 @@ fn look_up(conn: &mut DbConnection, token: &str, key: &str) -> Result<Option<Lin
         return Ok(None);
     }
     rounds::invitation_by_token(conn, &links::token_hash(token), token, key)
-}
-
-/// A round's questions as the form asks them.
-pub fn questions(rows: &[RoundQuestion]) -> Vec<Question> {
-    rows.iter()
-        .filter_map(|q| {
-            Some(Question {
-                id: q.id,
-                kind: q.kind.parse().ok()?,
-                prompt: q.prompt.clone(),
-                options: Question::parse_options(&q.options),
-                required: q.required,
-            })
-        })
-        .collect()
 }
 
 fn form(

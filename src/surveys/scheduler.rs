@@ -13,12 +13,12 @@ use std::sync::Mutex;
 
 use chrono::{NaiveDateTime, TimeDelta, TimeZone, Utc};
 
-use super::links::LinkKeys;
 use super::{OpenRoundError, answered, close_round, open_round};
 use crate::db::programs::Program;
 use crate::db::rounds::Round;
 use crate::db::{DbConnection, outbox, programs, rounds};
 use crate::domain::survey::{Cadence, parse_reminder_days};
+use crate::links::LinkKeys;
 
 /// What one tick did.
 #[derive(Debug, Default, PartialEq, Eq)]

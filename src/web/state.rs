@@ -29,8 +29,8 @@ pub struct AppState {
     pub password_checks: tokio::sync::Semaphore,
     /// The sign-in form's CSRF token, kept in a signed cookie.
     pub login_token: crate::web::csrf::LoginToken,
-    /// Makes respondents' links and the keys of their answers (see `surveys::links`).
-    pub links: crate::surveys::links::LinkKeys,
+    /// Makes respondents' links and the keys of their answers (see `links`).
+    pub links: crate::links::LinkKeys,
     /// What each team is asked in each round, read once (`surveys::forms`).
     pub forms: Arc<crate::surveys::forms::Forms>,
     pub mailer: Arc<Mailer>,

@@ -55,8 +55,9 @@ fn every_migration_applies_and_reverts_cleanly() {
 fn answers_from_before_confidentiality_migrate_intact() {
     use diesel::prelude::*;
     use infrapulse::db::{responses, schema};
+    use infrapulse::links::LinkKeys;
     use infrapulse::secret::Secret;
-    use infrapulse::surveys::{links::LinkKeys, respond};
+    use infrapulse::surveys::respond;
 
     let dir = tempfile::tempdir().unwrap();
     let test_db = TestDb::new(dir.path());

@@ -182,7 +182,7 @@ async fn opening_a_round_invites_each_audience_member_once_with_an_unguessable_l
     unique.dedup();
     assert_eq!(unique.len(), 6);
     for t in &tokens {
-        assert!(infrapulse::surveys::links::is_token_shaped(t));
+        assert!(infrapulse::links::is_token_shaped(t));
         assert!(!html.contains(t.as_str()), "admins never see links");
     }
 
