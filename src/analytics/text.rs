@@ -116,8 +116,9 @@ fn each_word(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-/// A comment's clauses: split at sentence ends and semicolons, and before
-/// words that add a second topic ("also", "plus", "btw").
+/// A comment's clauses: split at sentence ends and semicolons, before
+/// words that add a second topic ("also", "plus", "btw"), and before words
+/// that point at the main one ("mostly", "mainly").
 fn clauses(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for sentence in text.split(['.', ';', '!', '?', '\n']) {
@@ -128,7 +129,14 @@ fn clauses(text: &str) -> Vec<String> {
                 .to_lowercase();
             if matches!(
                 bare.as_str(),
-                "also" | "plus" | "btw" | "additionally" | "separately"
+                "also"
+                    | "plus"
+                    | "btw"
+                    | "additionally"
+                    | "separately"
+                    | "mostly"
+                    | "mainly"
+                    | "primarily"
             ) && !current.trim().is_empty()
             {
                 out.push(std::mem::take(&mut current));
@@ -141,6 +149,88 @@ fn clauses(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// How a clause presents itself: as the main point ("the main one:",
+/// "mostly", "the real problem"), as a minor one ("minor thing first:",
+/// "small thing", "nitpick"), or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Emphasis {
+    Minor,
+    Plain,
+    Main,
+}
+
+/// Words that announce a clause as the comment's main point.
+const MAIN_MARKERS: [&[&str]; 16] = [
+    &["main", "one"],
+    &["main", "thing"],
+    &["main", "issue"],
+    &["main", "problem"],
+    &["main", "pain"],
+    &["main", "point"],
+    &["main", "complaint"],
+    &["biggest"],
+    &["real", "problem"],
+    &["real", "issue"],
+    &["bigger", "problem"],
+    &["more", "importantly"],
+    &["most", "importantly"],
+    &["mostly"],
+    &["mainly"],
+    &["primarily"],
+];
+
+/// Words that announce a clause as a minor point, an aside.
+const MINOR_MARKERS: [&[&str]; 14] = [
+    &["minor", "thing"],
+    &["minor", "issue"],
+    &["minor", "point"],
+    &["minor", "gripe"],
+    &["minor", "one"],
+    &["minor", "annoyance"],
+    &["small", "thing"],
+    &["small", "issue"],
+    &["small", "gripe"],
+    &["smaller", "thing"],
+    &["nitpick"],
+    &["side", "note"],
+    &["not", "a", "big", "deal"],
+    &["less", "important"],
+];
+
+fn emphasis(words: &[String]) -> Emphasis {
+    let has = |marker: &[&str]| {
+        words
+            .windows(marker.len())
+            .any(|w| w.iter().zip(marker).all(|(a, b)| a == b))
+    };
+    if MAIN_MARKERS.iter().any(|m| has(m)) {
+        Emphasis::Main
+    } else if MINOR_MARKERS.iter().any(|m| has(m)) {
+        Emphasis::Minor
+    } else {
+        Emphasis::Plain
+    }
+}
+
+/// Which clause a comment is mainly about: the first announced as the
+/// main point, else the first not announced as a minor one, else the
+/// first. "Minor thing first: the docs. The main one: deploys hang" is
+/// about deploys, whichever comes first.
+fn main_clause(clauses: &[(Emphasis, Vec<String>)]) -> Option<usize> {
+    let says_something = |c: &&(Emphasis, Vec<String>)| c.1.iter().any(|w| !is_stop(w));
+    let first_with = |least: Emphasis| {
+        clauses
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| says_something(c))
+            .find(|(_, c)| c.0 >= least)
+            .map(|(i, _)| i)
+    };
+    first_with(Emphasis::Main)
+        .or_else(|| first_with(Emphasis::Plain))
+        .or_else(|| first_with(Emphasis::Minor))
 }
 
 /// Whether a comment says nothing worth grouping: empty, a stock
@@ -360,12 +450,14 @@ impl Reader {
     pub fn read(&mut self, text: &str, proposal: bool) -> Reading {
         // A clause that would be a non-answer on its own says nothing:
         // "Nothing new. Builds are flaky" is about flaky builds.
-        let corrected: Vec<Vec<String>> = clauses(text)
+        let read: Vec<(Emphasis, Vec<String>)> = clauses(text)
             .iter()
             .map(|c| words(c))
             .filter(|ws| !says_nothing(ws))
-            .map(|ws| ws.iter().map(|w| self.correct(w)).collect())
+            .map(|ws| (emphasis(&ws), ws.iter().map(|w| self.correct(w)).collect()))
             .collect();
+        let main_clause = main_clause(&read);
+        let corrected: Vec<Vec<String>> = read.into_iter().map(|(_, ws)| ws).collect();
         // Whether it proposes replacing the tool is read from what it says
         // first: "add HA; also rewrite it one day" proposes HA.
         let first = corrected
@@ -378,9 +470,8 @@ impl Reader {
             replace,
             ..Reading::default()
         };
-        let mut main_found = false;
-        for clause in &corrected {
-            let main = !main_found;
+        for (at, clause) in corrected.iter().enumerate() {
+            let main = Some(at) == main_clause;
             for (i, words) in PHRASE_WORDS.iter() {
                 if clause
                     .windows(words.len())
@@ -398,7 +489,6 @@ impl Reader {
                 if replace && is_replace_verb(w) {
                     continue;
                 }
-                main_found = true;
                 let stem = self.stem(w);
                 if let Some(&i) = self.concept_of.get(&stem) {
                     reading.note_concept(i, main);
@@ -552,6 +642,31 @@ mod tests {
                 .concepts
                 .contains(&"docs")
         );
+    }
+
+    #[test]
+    fn a_minor_point_announced_as_such_does_not_decide_what_a_comment_is_about() {
+        let mut r = reader(&[]);
+        let hang = r.read("Deploys hang for hours", false);
+        for text in [
+            "Minor thing first: the docs are outdated. The main one: deploys hang for hours",
+            "Small thing: docs are outdated. Deploys hang for hours",
+            "Deploys hang for hours. Minor thing: the docs are outdated",
+            "The docs are outdated, but mostly deploys hang for hours",
+        ] {
+            let read = r.read(text, false);
+            for stem in &hang.stems {
+                assert!(read.stems.contains(stem), "{text:?}: {:?}", read.stems);
+            }
+            assert!(
+                !read.stems.iter().any(|s| s.starts_with("doc")),
+                "{text:?}: {:?}",
+                read.stems
+            );
+        }
+        // Words that merely look like markers do not move the main point.
+        let semver = r.read("Minor versions break the API", false);
+        assert!(semver.stems.iter().any(|s| s.starts_with("version")));
     }
 
     #[test]
