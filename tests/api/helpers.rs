@@ -119,6 +119,11 @@ pub async fn spawn_app_in(
     extra: &[(&str, &str)],
     background: bool,
 ) -> TestApp {
+    // TEST_LOG=1 shows the servers' logs (RUST_LOG filters them), for a
+    // test that fails without saying why; silent otherwise.
+    if std::env::var_os("TEST_LOG").is_some() {
+        infrapulse::telemetry::init(infrapulse::config::LogFormat::Text);
+    }
     let db = TestDb::new(dir.path());
     let config = test_config(dir.path(), &db.url, extra);
     let clock = Arc::new(ManualClock::starting_now());
