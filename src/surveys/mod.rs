@@ -205,9 +205,19 @@ pub fn close_round(
         Ok(Some(thanks))
     })?;
     if closed.is_some() {
-        crate::db::scrub_after_seal(conn)?;
+        scrub(conn);
     }
     Ok(closed)
+}
+
+/// Takes what a seal erased out of the files (`db::scrub_after_seal`). The
+/// seal itself has committed: a scrub that fails (a role that does not own
+/// the tables cannot CLUSTER them) is logged for the operator, and the
+/// next round's seal tries again.
+fn scrub(conn: &mut DbConnection) {
+    if let Err(e) = crate::db::scrub_after_seal(conn) {
+        tracing::error!(error = %e, "a sealed round's erased values may stay in the database files");
+    }
 }
 
 /// Forgets what tied the round's answers to people, then keeps its results,
@@ -234,7 +244,7 @@ pub fn seal_closed_rounds(conn: &mut DbConnection) -> Result<usize, DieselError>
         sealed += 1;
     }
     if sealed > 0 {
-        crate::db::scrub_after_seal(conn)?;
+        scrub(conn);
     }
     Ok(sealed)
 }
