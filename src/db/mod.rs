@@ -473,6 +473,21 @@ where
     }
 }
 
+/// What `load` finds for `keys`, asked `size` keys at a time: an `IN`
+/// list is one bound parameter per key, and a backend takes a bounded
+/// number of them in one statement (SQLite 32,766, PostgreSQL 65,535).
+pub fn load_in_chunks<K, T>(
+    keys: &[K],
+    size: usize,
+    mut load: impl FnMut(&[K]) -> QueryResult<Vec<T>>,
+) -> QueryResult<Vec<T>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(size) {
+        out.extend(load(chunk)?);
+    }
+    Ok(out)
+}
+
 /// Whether a query failed because the database is out of reach (a lost
 /// connection, a server shutting down, a file locked past the busy timeout)
 /// rather than because of the query: the caller should say "try again".

@@ -120,16 +120,12 @@ fn random_id() -> i64 {
 
 /// The respondent keys among `keys` that have a response.
 pub fn existing_keys(conn: &mut DbConnection, keys: &[String]) -> QueryResult<Vec<String>> {
-    let mut found = Vec::new();
-    for chunk in keys.chunks(500) {
-        found.extend(
-            responses::table
-                .filter(responses::respondent_key.eq_any(chunk))
-                .select(responses::respondent_key.assume_not_null())
-                .load::<String>(conn)?,
-        );
-    }
-    Ok(found)
+    super::load_in_chunks(keys, 500, |chunk| {
+        responses::table
+            .filter(responses::respondent_key.eq_any(chunk))
+            .select(responses::respondent_key.assume_not_null())
+            .load::<String>(conn)
+    })
 }
 
 /// Every respondent key of a round (none once it has closed).

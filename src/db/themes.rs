@@ -512,29 +512,25 @@ pub fn set_round_figures(
 
 /// Every kept figure of the given themes.
 pub fn round_figures(conn: &mut DbConnection, theme_ids: &[i64]) -> QueryResult<Vec<KeptFigures>> {
-    let mut out = Vec::new();
-    for chunk in theme_ids.chunks(5000) {
-        out.extend(
-            theme_rounds::table
-                .inner_join(rounds::table)
-                .filter(theme_rounds::theme_id.eq_any(chunk))
-                .select((
-                    (
-                        theme_rounds::theme_id,
-                        theme_rounds::round_id,
-                        theme_rounds::respondents,
-                        theme_rounds::teams,
-                        theme_rounds::hours,
-                        theme_rounds::severity,
-                        theme_rounds::impact,
-                        theme_rounds::mean,
-                    ),
-                    rounds::anonymity_k,
-                ))
-                .load::<KeptFigures>(conn)?,
-        );
-    }
-    Ok(out)
+    super::load_in_chunks(theme_ids, 5000, |chunk| {
+        theme_rounds::table
+            .inner_join(rounds::table)
+            .filter(theme_rounds::theme_id.eq_any(chunk))
+            .select((
+                (
+                    theme_rounds::theme_id,
+                    theme_rounds::round_id,
+                    theme_rounds::respondents,
+                    theme_rounds::teams,
+                    theme_rounds::hours,
+                    theme_rounds::severity,
+                    theme_rounds::impact,
+                    theme_rounds::mean,
+                ),
+                rounds::anonymity_k,
+            ))
+            .load::<KeptFigures>(conn)
+    })
 }
 
 /// A proposal-to-pain link: found by the grouping, or set by an admin
@@ -549,21 +545,17 @@ pub struct Link {
 
 /// Every link from the given proposal themes.
 pub fn links(conn: &mut DbConnection, proposal_ids: &[i64]) -> QueryResult<Vec<Link>> {
-    let mut out = Vec::new();
-    for chunk in proposal_ids.chunks(5000) {
-        out.extend(
-            theme_links::table
-                .filter(theme_links::proposal_theme_id.eq_any(chunk))
-                .select((
-                    theme_links::proposal_theme_id,
-                    theme_links::pain_theme_id,
-                    theme_links::linked,
-                    theme_links::manual,
-                ))
-                .load::<Link>(conn)?,
-        );
-    }
-    Ok(out)
+    super::load_in_chunks(proposal_ids, 5000, |chunk| {
+        theme_links::table
+            .filter(theme_links::proposal_theme_id.eq_any(chunk))
+            .select((
+                theme_links::proposal_theme_id,
+                theme_links::pain_theme_id,
+                theme_links::linked,
+                theme_links::manual,
+            ))
+            .load::<Link>(conn)
+    })
 }
 
 /// Replaces the grouping's links from `proposal_ids` by `pairs`; a pair an
