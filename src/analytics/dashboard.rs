@@ -3,7 +3,7 @@
 //! biggest changes. Read from each program's latest closed round: a round
 //! still open has only part of its answers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
@@ -122,22 +122,21 @@ pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboa
         };
         let mut tools: Vec<(String, String, ToolRound)> = Vec::new();
         let mut unshown: Vec<(String, String, ToolRound)> = Vec::new();
+        let mut placed: HashSet<i64> = HashSet::new();
         for round in &closed {
             let names: HashMap<i64, (String, String)> = rounds::tools(conn, round.id)?
                 .into_iter()
                 .map(|t| (t.tool_id, (t.name, t.slug)))
                 .collect();
             for t in results::round_tools(conn, round, now)? {
-                let known = |list: &[(String, String, ToolRound)]| {
-                    list.iter().any(|(_, _, k)| k.tool_id == t.tool_id)
-                };
-                if known(&tools) {
+                if placed.contains(&t.tool_id) {
                     continue;
                 }
                 let Some((name, slug)) = names.get(&t.tool_id).cloned() else {
                     continue;
                 };
                 if t.measures.iter().any(|m| m.shown) {
+                    placed.insert(t.tool_id);
                     shown_in.push((round.id, t.tool_id));
                     tools.push((name, slug, t));
                 } else if round.id == newest.id {
@@ -146,11 +145,11 @@ pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Dashboa
             }
         }
         // Tools with nothing to show in any of those rounds stay listed.
-        for t in unshown {
-            if !tools.iter().any(|(_, _, k)| k.tool_id == t.2.tool_id) {
-                tools.push(t);
-            }
-        }
+        tools.extend(
+            unshown
+                .into_iter()
+                .filter(|(_, _, t)| !placed.contains(&t.tool_id)),
+        );
         latest.push(Latest {
             program,
             round: (*newest).clone(),

@@ -520,13 +520,18 @@ pub fn round_tools(
 /// may be named (`domain::anonymity`).
 pub fn nameable_teams(conn: &mut DbConnection, round: &Round) -> QueryResult<HashMap<i64, bool>> {
     let counts = responses::count_by_team(conn, round.id)?;
+    Ok(nameable(&counts, round.anonymity_k).collect())
+}
+
+/// Team → whether it may be named, for a breakdown of `counts` (team,
+/// answers; `None` for erased teams, which are never named but count).
+fn nameable(counts: &[(Option<i64>, i64)], k: i64) -> impl Iterator<Item = (i64, bool)> + '_ {
     let sizes: Vec<i64> = counts.iter().map(|(_, n)| *n).collect();
-    let rule = disclose(&sizes, round.anonymity_k);
-    Ok(counts
+    let rule = disclose(&sizes, k);
+    counts
         .iter()
-        .zip(&rule.shown)
-        .filter_map(|((team, _), &shown)| team.map(|t| (t, shown)))
-        .collect())
+        .zip(rule.shown)
+        .filter_map(|((team, _), shown)| team.map(|t| (t, shown)))
 }
 
 /// Which teams may be named beside answers about a tool: (tool, team) →
@@ -542,15 +547,10 @@ pub fn nameable_on_tools(
     for (tool, team, n) in results::count_by_tool_and_team(conn, round.id, tool)? {
         by_tool.entry(tool).or_default().push((team, n));
     }
-    let mut out = HashMap::new();
-    for (tool, counts) in by_tool {
-        let sizes: Vec<i64> = counts.iter().map(|(_, n)| *n).collect();
-        let rule = disclose(&sizes, round.anonymity_k);
-        for ((team, _), shown) in counts.iter().zip(rule.shown) {
-            if let Some(team) = team {
-                out.insert((tool, *team), shown);
-            }
-        }
-    }
-    Ok(out)
+    Ok(by_tool
+        .iter()
+        .flat_map(|(&tool, counts)| {
+            nameable(counts, round.anonymity_k).map(move |(team, shown)| ((tool, team), shown))
+        })
+        .collect())
 }

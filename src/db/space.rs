@@ -31,13 +31,12 @@ pub fn is_out_of_space(e: &Error) -> bool {
     }
 }
 
-/// Records a failed write; returns whether it failed for space.
-pub fn note(e: &Error) -> bool {
-    let short = is_out_of_space(e);
-    if short && !SHORT.swap(true, Ordering::Relaxed) {
+/// Records a failed write: one that failed for space marks the database
+/// short of it.
+pub fn note(e: &Error) {
+    if is_out_of_space(e) && !SHORT.swap(true, Ordering::Relaxed) {
         tracing::error!("a write failed: the database's volume is full");
     }
-    short
 }
 
 pub fn is_short() -> bool {

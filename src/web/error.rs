@@ -120,14 +120,14 @@ impl From<diesel::result::Error> for AppError {
 /// 503, anything else a 500.
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
-        let database_errors = || {
-            e.chain()
-                .filter_map(|c| c.downcast_ref::<diesel::result::Error>())
-        };
-        database_errors().for_each(|d| {
+        let mut unique = false;
+        for d in e
+            .chain()
+            .filter_map(|c| c.downcast_ref::<diesel::result::Error>())
+        {
             crate::db::space::note(d);
-        });
-        let unique = database_errors().any(crate::db::is_unique_violation);
+            unique |= crate::db::is_unique_violation(d);
+        }
         if crate::db::is_unavailable_cause(&e) {
             AppError::Unavailable(e)
         } else if unique {

@@ -126,31 +126,15 @@ async fn surveyed() -> Survey {
     Survey { app, submitted }
 }
 
-/// An export as rows of named cells, downloaded as a viewer would.
+/// An export of the program as rows of named cells, downloaded as a
+/// viewer would.
 async fn export(
     viewer: &reqwest::Client,
     app: &TestApp,
     kind: &str,
 ) -> Vec<HashMap<String, String>> {
-    let res = viewer
-        .get(app.url(&format!("/exports/{kind}.csv?program=pulse")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{kind}");
-    let body = res.bytes().await.unwrap();
-    let mut reader = csv::Reader::from_reader(&body[..]);
-    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    reader
-        .records()
-        .map(|r| {
-            header
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    let path = format!("/exports/{kind}.csv?program=pulse");
+    crate::exports::download_as(viewer, app, &path).await.rows
 }
 
 async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> String {

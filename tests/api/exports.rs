@@ -16,9 +16,9 @@ use crate::results::{
 use crate::surveys::{close_round, open_round, post_answers, token_of};
 
 /// A parsed export: its header and its rows by column name.
-struct Csv {
+pub struct Csv {
     header: Vec<String>,
-    rows: Vec<HashMap<String, String>>,
+    pub rows: Vec<HashMap<String, String>>,
 }
 
 impl Csv {
@@ -49,7 +49,12 @@ impl Csv {
 }
 
 async fn download(app: &TestApp, path: &str) -> Csv {
-    let res = app.get(path).await;
+    download_as(&app.client, app, path).await
+}
+
+/// An export downloaded by `client` (another account's browser), read back.
+pub async fn download_as(client: &reqwest::Client, app: &TestApp, path: &str) -> Csv {
+    let res = client.get(app.url(path)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     assert_eq!(
         res.headers()["content-type"].to_str().unwrap(),
