@@ -8,15 +8,19 @@ use std::rc::Rc;
 
 pub use super::cluster::Vector;
 use super::cluster::{self, Bag, THRESHOLDS, Vocabulary, renumber};
-use super::text::{Reader, Reading, surface_forms, word_counts};
+use super::gather::{self, Group, MAX_THEMES};
+use super::meaning;
+use super::text::{Reader, Reading, main_point, surface_forms, word_counts};
 use crate::domain::survey::Property;
 
-/// One comment to group: its text and the property its author rated
-/// lowest, if one stood out.
+/// One comment to group: its text, the property its author rated lowest
+/// if one stood out, and what the same answer said in the other field
+/// (the proposal beside a pain, the pain beside a proposal), if anything.
 #[derive(Debug, Clone)]
 pub struct Comment<'a> {
     pub text: &'a str,
     pub low: Option<Property>,
+    pub partner: Option<&'a str>,
 }
 
 /// A comment read: its words and concepts, and its unit TF-IDF vector
@@ -27,6 +31,10 @@ pub struct Doc {
     pub low: Option<Property>,
     bag: Rc<Bag>,
     pub vector: Rc<Vector>,
+    /// What it means (unit, centred on its corpus; empty when it is all
+    /// filler), and what its partner means.
+    pub meaning: Rc<Vec<f32>>,
+    pub partner: Rc<Vec<f32>>,
 }
 
 /// A corpus read into one vector space.
@@ -42,6 +50,85 @@ const READ_CHUNK: usize = 2000;
 
 /// How alike a comment must be to a theme to join it without regrouping.
 pub const JOIN: f32 = 0.22;
+
+/// Where grouping put a document: in an existing theme (its index), or in
+/// the n-th new group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Theme(usize),
+    New(usize),
+}
+
+/// The meanings of `texts`' main points (none for a missing text),
+/// centred on their
+/// mean and made unit: what every comment of a tool shares ("the tool",
+/// "it is slow") would otherwise make them all alike. Each distinct text
+/// is embedded once.
+fn centred_meanings<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Vec<Rc<Vec<f32>>> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut distinct: Vec<&str> = Vec::new();
+    let at: Vec<Option<usize>> = texts
+        .map(|t| {
+            t.map(|t| {
+                *index.entry(t).or_insert_with(|| {
+                    distinct.push(t);
+                    distinct.len() - 1
+                })
+            })
+        })
+        .collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = distinct.len().div_ceil(cores).max(READ_CHUNK);
+    let raw: Vec<Vec<f32>> = std::thread::scope(|scope| {
+        let parts: Vec<_> = distinct
+            .chunks(chunk.max(1))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|t| meaning::embed(&main_point(t)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("embedding does not panic"))
+            .collect()
+    });
+    let has_meaning = |v: &[f32]| v.iter().any(|&x| x != 0.0);
+    let mut mean = vec![0.0f32; meaning::dims()];
+    let mut n = 0usize;
+    for i in at.iter().flatten() {
+        if has_meaning(&raw[*i]) {
+            for (m, x) in mean.iter_mut().zip(&raw[*i]) {
+                *m += x;
+            }
+            n += 1;
+        }
+    }
+    for m in &mut mean {
+        *m /= n.max(1) as f32;
+    }
+    let shared: Vec<Rc<Vec<f32>>> = raw
+        .into_iter()
+        .map(|v| {
+            if !has_meaning(&v) {
+                return Rc::new(Vec::new());
+            }
+            let centred: Vec<f32> = v.iter().zip(&mean).map(|(x, m)| x - m).collect();
+            let norm = centred.iter().map(|x| x * x).sum::<f32>().sqrt();
+            Rc::new(if norm > 0.0 {
+                centred.iter().map(|x| x / norm).collect()
+            } else {
+                Vec::new()
+            })
+        })
+        .collect();
+    let none = Rc::new(Vec::new());
+    at.into_iter()
+        .map(|i| i.map_or_else(|| Rc::clone(&none), |i| Rc::clone(&shared[i])))
+        .collect()
+}
 
 /// What a group of comments is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,14 +227,19 @@ impl Space {
                 (Rc::new(b), Rc::new(v))
             })
             .collect();
+        let meanings = centred_meanings(comments.iter().map(|c| Some(c.text)));
+        let partners = centred_meanings(comments.iter().map(|c| c.partner));
         let docs = comments
             .iter()
             .zip(at.iter().zip(doc_bags))
-            .map(|(c, (&text, b))| Doc {
+            .zip(meanings.into_iter().zip(partners))
+            .map(|((c, (&text, b)), (meaning, partner))| Doc {
                 reading: Rc::clone(&read[text]),
                 low: c.low,
                 bag: Rc::clone(&shared[b].0),
                 vector: Rc::clone(&shared[b].1),
+                meaning,
+                partner,
             })
             .collect();
         let surface = surface_forms(&counts);
@@ -163,6 +255,85 @@ impl Space {
     /// ones never share a group: a rewrite is a different kind of answer
     /// from a fix, whatever pain it names.
     pub fn group(&self, members: &[usize]) -> Vec<usize> {
+        self.group_among(members, &[])
+            .into_iter()
+            .map(|p| match p {
+                Place::New(g) => g,
+                Place::Theme(_) => unreachable!("no themes to join"),
+            })
+            .collect()
+    }
+
+    /// Groups the documents `members` by their words (`cluster`), then
+    /// gathers the groups by meaning (`gather`) into at most
+    /// `MAX_THEMES` themes, counting the existing `themes` (each a list of
+    /// documents): a group may join one of those, which never merge.
+    pub fn group_among(&self, members: &[usize], themes: &[Vec<usize>]) -> Vec<Place> {
+        let words = self.group_by_words(members);
+        let count = words.iter().max().map_or(0, |m| m + 1);
+        let mut of_group: Vec<Vec<usize>> = vec![Vec::new(); count];
+        for (k, &g) in words.iter().enumerate() {
+            of_group[g].push(members[k]);
+        }
+        let mut groups: Vec<Group> = themes
+            .iter()
+            .map(|docs| self.gathering(docs, true))
+            .collect();
+        groups.extend(of_group.iter().map(|docs| self.gathering(docs, false)));
+        let joined = gather::gather(&groups, MAX_THEMES.max(themes.len()));
+        let place = |g: usize| {
+            let head = joined[themes.len() + g];
+            if head < themes.len() {
+                Place::Theme(head)
+            } else {
+                Place::New(head)
+            }
+        };
+        // New groups numbered 0, 1, … in order of first member.
+        let mut number: HashMap<usize, usize> = HashMap::new();
+        words
+            .iter()
+            .map(|&g| match place(g) {
+                Place::New(head) => {
+                    let next = number.len();
+                    Place::New(*number.entry(head).or_insert(next))
+                }
+                theme => theme,
+            })
+            .collect()
+    }
+
+    /// A stage-one group of documents `docs`, described for gathering.
+    fn gathering(&self, docs: &[usize], fixed: bool) -> Group {
+        let dims = meaning::dims();
+        let (mut own, mut partner) = (vec![0.0; dims], vec![0.0; dims]);
+        let mut low = vec![0.0; Property::ALL.len()];
+        for &d in docs {
+            let doc = &self.docs[d];
+            for (s, x) in own.iter_mut().zip(doc.meaning.iter()) {
+                *s += x;
+            }
+            for (s, x) in partner.iter_mut().zip(doc.partner.iter()) {
+                *s += x;
+            }
+            if let Some(p) = doc.low {
+                let at = Property::ALL
+                    .iter()
+                    .position(|q| *q == p)
+                    .expect("a property");
+                low[at] += 1.0 / docs.len() as f32;
+            }
+        }
+        Group {
+            members: docs.to_vec(),
+            kind: docs.first().is_some_and(|&d| self.docs[d].reading.replace),
+            fixed,
+            features: gather::features(&own, &partner, &low),
+        }
+    }
+
+    /// Stage one: groups of documents that share words.
+    fn group_by_words(&self, members: &[usize]) -> Vec<usize> {
         let mut out = vec![usize::MAX; members.len()];
         let mut next = 0;
         for replace in [false, true] {
@@ -193,63 +364,6 @@ impl Space {
             next += count;
         }
         renumber(out)
-    }
-
-    /// Groups proposals (`members`), then joins groups that address the
-    /// same pain of `pains`, or both replace the tool, and are at all
-    /// alike: "run it in HA" and "failover with a status page" are one
-    /// answer to outages however they are worded, "move to serverless"
-    /// and "get rid of Kubernetes" one wish to leave it, and counting them
-    /// apart would let a smaller but uniformly worded proposal look like
-    /// the most popular one.
-    pub fn group_by_pain(&self, members: &[usize], pains: &[Description]) -> Vec<usize> {
-        #[derive(PartialEq)]
-        enum Aim {
-            Pain(usize),
-            Replace,
-        }
-        let groups = self.group(members);
-        let count = groups.iter().max().map_or(0, |m| m + 1);
-        let mut docs_of: Vec<Vec<usize>> = vec![Vec::new(); count];
-        for (k, g) in groups.iter().enumerate() {
-            docs_of[*g].push(members[k]);
-        }
-        let addressed: Vec<Option<Aim>> = docs_of
-            .iter()
-            .map(|ds| {
-                let d = self.describe(ds);
-                if d.replace {
-                    Some(Aim::Replace)
-                } else {
-                    best_pain(&d, pains).map(Aim::Pain)
-                }
-            })
-            .collect();
-        let sums: Vec<Vector> = docs_of.iter().map(|ds| self.centroid(ds)).collect();
-        // Union of groups by pain, most alike pairs first.
-        let mut parent: Vec<usize> = (0..count).collect();
-        fn root(parent: &mut [usize], mut x: usize) -> usize {
-            while parent[x] != x {
-                parent[x] = parent[parent[x]];
-                x = parent[x];
-            }
-            x
-        }
-        for a in 0..count {
-            for b in a + 1..count {
-                if addressed[a].is_none() || addressed[a] != addressed[b] {
-                    continue;
-                }
-                let alike =
-                    cluster::dot(&sums[a], &sums[b]) / (docs_of[a].len() * docs_of[b].len()) as f32;
-                if alike >= LINKED_MERGE {
-                    let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-                    parent[ra.max(rb)] = ra.min(rb);
-                }
-            }
-        }
-        let joined: Vec<usize> = groups.iter().map(|&g| root(&mut parent, g)).collect();
-        renumber(joined)
     }
 
     /// The centroid of documents `members`.
@@ -393,10 +507,6 @@ pub fn addresses(proposal: &Description, pain: &Description) -> f32 {
     let same_property = matches!((proposal.property, pain.property), (Some(a), Some(b)) if a == b);
     shared + if same_property { 0.1 } else { 0.0 }
 }
-
-/// Proposal groups addressing the same pain join when their documents are
-/// on average at least this alike.
-pub const LINKED_MERGE: f32 = 0.08;
 
 /// A proposal theme is linked to the pain it addresses best, when that is
 /// at least this strong.

@@ -168,7 +168,7 @@ pub const CONCEPTS: &[(&str, Option<Property>, &str)] = &[
 /// abandon it.
 pub const REPLACE_VERBS: &str = "\
     rewrite rewrites rewriting rewritten reimplement reimplementing rebuild replatform ditch \
-    scrap abandon sunset decommission";
+    scrap abandon sunset decommission retire vendor commercial saas";
 
 /// Phrases that name a concept in words too common to carry it alone
 /// ("another team's job", "took us down"), as (concept, words). Matched

@@ -4,10 +4,13 @@
 //! edited by admins (`triage`), and ranked with their warnings
 //! (`priorities`).
 
+pub mod addressing;
 pub mod cluster;
 pub mod dashboard;
+pub mod gather;
 pub mod grouping;
 pub mod lexicon;
+pub mod meaning;
 pub mod priorities;
 pub mod questions;
 pub mod results;

@@ -368,6 +368,19 @@ pub struct CommentView {
     pub pinned: bool,
 }
 
+/// A link as a theme's card shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    /// The theme at the other end.
+    pub id: i64,
+    pub name: String,
+    /// Set by an admin.
+    pub manual: bool,
+    /// Why the grouping made it (see `db::themes::Link`).
+    pub reporting: i64,
+    pub authors: i64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ThemeCard {
     pub theme: Theme,
@@ -375,8 +388,8 @@ pub struct ThemeCard {
     pub replace: bool,
     pub figures: Option<FigureView>,
     /// Themes it is linked to (for a proposal, the pains it addresses; for
-    /// a pain, the proposals that address it), with how: (id, name, by an admin).
-    pub linked: Vec<(i64, String, bool)>,
+    /// a pain, the proposals that address it).
+    pub linked: Vec<LinkView>,
     /// Pairs an admin unlinked.
     pub unlinked: Vec<(i64, String)>,
     pub comments: Vec<CommentView>,
@@ -460,9 +473,13 @@ pub fn tool_themes(
                 .filter(mine)
                 .filter(|l| l.linked)
                 .filter_map(|l| {
-                    names
-                        .get(&other(l))
-                        .map(|n| (other(l), n.to_string(), l.manual))
+                    names.get(&other(l)).map(|n| LinkView {
+                        id: other(l),
+                        name: n.to_string(),
+                        manual: l.manual,
+                        reporting: l.reporting,
+                        authors: l.authors,
+                    })
                 })
                 .collect(),
             unlinked: links

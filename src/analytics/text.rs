@@ -55,7 +55,17 @@ const REPLACE_PAIRS: &[(&str, &[&str])] = &[
     ("switching", &["to", "from", "over", "away"]),
     (
         "replace",
-        &["it", "with", "this", "them", "everything", "by"],
+        &[
+            "it",
+            "with",
+            "this",
+            "them",
+            "everything",
+            "by",
+            "entirely",
+            "altogether",
+            "completely",
+        ],
     ),
     ("replacing", &["it", "with", "this"]),
     ("get", &["rid"]),
@@ -63,7 +73,12 @@ const REPLACE_PAIRS: &[(&str, &[&str])] = &[
     ("start", &["over", "from"]),
     ("from", &["scratch"]),
     ("throw", &["away", "out"]),
-    ("buy", &["a", "an"]),
+    ("buy", &["a", "an", "managed", "any", "dont", "off"]),
+    // Running it ourselves is what should stop.
+    (
+        "stop",
+        &["running", "maintaining", "operating", "hosting", "building"],
+    ),
     ("adopt", &["a", "an"]),
 ];
 
@@ -116,6 +131,12 @@ fn each_word(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// Words that open a second topic, in passing.
+const ASIDES: [&str; 5] = ["also", "plus", "btw", "additionally", "separately"];
+
+/// Words that point at the main topic.
+const MAIN_WORDS: [&str; 3] = ["mostly", "mainly", "primarily"];
+
 /// A comment's clauses: split at sentence ends and semicolons, before
 /// words that add a second topic ("also", "plus", "btw"), and before words
 /// that point at the main one ("mostly", "mainly").
@@ -127,17 +148,8 @@ fn clauses(text: &str) -> Vec<String> {
             let bare = token
                 .trim_matches(|c: char| !c.is_alphanumeric())
                 .to_lowercase();
-            if matches!(
-                bare.as_str(),
-                "also"
-                    | "plus"
-                    | "btw"
-                    | "additionally"
-                    | "separately"
-                    | "mostly"
-                    | "mainly"
-                    | "primarily"
-            ) && !current.trim().is_empty()
+            if (ASIDES.contains(&bare.as_str()) || MAIN_WORDS.contains(&bare.as_str()))
+                && !current.trim().is_empty()
             {
                 out.push(std::mem::take(&mut current));
             }
@@ -231,6 +243,36 @@ fn main_clause(clauses: &[(Emphasis, Vec<String>)]) -> Option<usize> {
     first_with(Emphasis::Main)
         .or_else(|| first_with(Emphasis::Plain))
         .or_else(|| first_with(Emphasis::Minor))
+}
+
+/// The words of what a comment is about, as one lower-case string: what
+/// its meaning is read from. The clauses announced as the main point if
+/// any; else every clause but those announced as minor or added as an
+/// aside ("also", "btw"); else everything. Empty when it says nothing.
+pub fn main_point(text: &str) -> String {
+    let read: Vec<(Emphasis, Vec<String>)> = clauses(text)
+        .iter()
+        .map(|c| words(c))
+        .filter(|ws| !says_nothing(ws))
+        .map(|ws| (emphasis(&ws), ws))
+        .collect();
+    let aside = |ws: &[String]| ws.first().is_some_and(|w| ASIDES.contains(&w.as_str()));
+    let pick = |keep: &dyn Fn(Emphasis, &[String]) -> bool| {
+        read.iter()
+            .filter(|(e, ws)| keep(*e, ws))
+            .map(|(_, ws)| ws.join(" "))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let main = pick(&|e, _| e == Emphasis::Main);
+    if !main.is_empty() {
+        return main;
+    }
+    let plain = pick(&|e, ws| e == Emphasis::Plain && !aside(ws));
+    if !plain.is_empty() {
+        return plain;
+    }
+    pick(&|_, _| true)
 }
 
 /// Whether a comment says nothing worth grouping: empty, a stock
@@ -573,6 +615,37 @@ pub fn is_replace(words: &[String]) -> bool {
         {
             return true;
         }
+        // "a managed runtime", "use managed Postgres", "managed everything":
+        // someone else runs it.
+        if w == "managed"
+            && (i == 0
+                || matches!(
+                    words[i - 1].as_str(),
+                    "a" | "an" | "use" | "buy" | "to" | "onto" | "fully" | "just" | "tldr"
+                )
+                || matches!(
+                    words.get(i + 1).map(String::as_str),
+                    Some("everything" | "offering" | "service" | "services")
+                ))
+        {
+            return true;
+        }
+        // "off the shelf", "out of the business of running it", "see
+        // whether X is any better": something else, or nothing.
+        let follows = |earlier: &[&str]| {
+            i >= earlier.len()
+                && words[i - earlier.len()..i]
+                    .iter()
+                    .zip(earlier)
+                    .all(|(a, b)| a == b)
+        };
+        // The typo corrector knows "self" better than "shelf".
+        if (matches!(w.as_str(), "shelf" | "self") && follows(&["off", "the"]))
+            || (w == "business" && follows(&["out", "of", "the"]))
+            || (w == "better" && follows(&["any"]))
+        {
+            return true;
+        }
         if w == "instead"
             && replaced_whole
             && words[i.saturating_sub(4)..i].iter().any(|p| {
@@ -721,6 +794,16 @@ mod tests {
             "Just use GitHub Packages like the rest of the industry",
             "rewirte the data layer",
             "re-write the whole thing",
+            "Buy a hosted queue and retire ours",
+            "buy, don't build",
+            "we should stop running our own registry",
+            "Stop maintaining a homegrown CI system",
+            "A managed service would never lose a message",
+            "managed everything, please",
+            "get out of the business of hosting mail",
+            "Any off the shelf scheduler beats this",
+            "let one team try Buildkite and see if it's any better",
+            "a vendor would do this for us",
         ] {
             assert!(r.read(replace, true).replace, "{replace:?}");
         }
@@ -731,6 +814,9 @@ mod tests {
             "Cache the dependencies between builds",
             "Use SSO instead of shared tokens",
             "use the cache like the docs say",
+            "Stop paging on warnings",
+            "buy more disks for the cache nodes",
+            "the managed node pool needs bigger instances",
         ] {
             assert!(!r.read(targeted, true).replace, "{targeted:?}");
         }

@@ -18,11 +18,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use diesel::QueryResult;
 
-use super::grouping::{self, Comment, Description, Space};
+use super::addressing::{self, Addressed, Authors};
+use super::grouping::{self, Comment, Description, Place, Space};
 use super::results::{self as figures, Detail};
 use super::text::is_non_answer;
 use crate::db::rounds::{self, Round};
-use crate::db::themes::{self, Answer, Found, Member, RoundFigures, Theme};
+use crate::db::themes::{self, Answer, Found, FoundLink, Member, RoundFigures, Theme};
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::impact::{self, PainFigures};
 use crate::domain::results::{Hundredths, Measure};
@@ -120,7 +121,8 @@ struct Plan {
     /// Memberships that changed (theme or reason), and comments that left.
     placed: Vec<(i64, Kind, ThemeRef, bool, String)>,
     removed: Vec<(Kind, i64)>,
-    links: Vec<(ThemeRef, ThemeRef)>,
+    /// (proposal, pain, why).
+    links: Vec<(ThemeRef, ThemeRef, Addressed)>,
     proposals: Vec<ThemeRef>,
     figures: Vec<(ThemeRef, FigureRow)>,
     /// Every theme that remains, for replacing its figures.
@@ -179,6 +181,7 @@ fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> 
             .map(|a| Comment {
                 text: a.text(proposal),
                 low: grouping::lowest(a.ratings()),
+                partner: Some(a.text(!proposal)).filter(|t| !is_non_answer(t)),
             })
             .collect();
         let space = Space::read(&comments, proposal);
@@ -191,11 +194,6 @@ fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> 
             .filter(|m| m.kind == kind.as_str())
             .map(|m| (m.response_id, m))
             .collect();
-        // Proposals are grouped knowing the pains (grouped first).
-        let pains: Vec<Description> = grouped_kinds
-            .first()
-            .map(|(g, _)| g.themes.values().map(|(_, d)| d.clone()).collect())
-            .unwrap_or_default();
         let placement = Placing {
             space: &space,
             docs: &docs,
@@ -203,7 +201,6 @@ fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> 
             members: &kind_members,
             fresh: &fresh,
             mode,
-            pains: (kind == Kind::Proposal).then_some(pains.as_slice()),
         }
         .place(&mut new_count);
         let grouped = describe(kind, &space, placement.places.iter().enumerate());
@@ -286,11 +283,20 @@ fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> 
         <[_; 2]>::try_from(grouped_kinds).unwrap_or_else(|_| unreachable!("two kinds"));
     debug_assert_eq!((pains.kind, proposals.kind), (Kind::Pain, Kind::Proposal));
 
-    // Which pain each targeted proposal addresses.
+    // Which pains each targeted proposal addresses: what its authors
+    // report, or failing that its words.
     let pain_list: Vec<(&ThemeRef, &Description)> =
         pains.themes.iter().map(|(r, (_, d))| (r, d)).collect();
     let pain_descriptions: Vec<Description> = pain_list.iter().map(|(_, d)| (*d).clone()).collect();
-    for (theme, (_, description)) in &proposals.themes {
+    let mut pain_of: HashMap<i64, usize> = HashMap::new();
+    let mut everyone = vec![0u32; pain_list.len()];
+    for (i, (docs_in, _)) in pains.themes.values().enumerate() {
+        for &d in docs_in {
+            pain_of.insert(pain_docs[d].response_id, i);
+            everyone[i] += 1;
+        }
+    }
+    for (theme, (docs_in, description)) in &proposals.themes {
         plan.proposals.push(*theme);
         let replace = match theme {
             ThemeRef::Existing(id) => existing
@@ -303,8 +309,17 @@ fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> 
         if replace {
             continue;
         }
-        for p in grouping::addressed_pains(description, &pain_descriptions) {
-            plan.links.push((*theme, *pain_list[p].0));
+        let mut authors = Authors {
+            reporting: vec![0; pain_list.len()],
+        };
+        for &d in docs_in {
+            if let Some(&p) = pain_of.get(&proposal_docs[d].response_id) {
+                authors.reporting[p] += 1;
+            }
+        }
+        let by_words = grouping::addressed_pains(description, &pain_descriptions);
+        for found in addressing::addressed(&authors, &everyone, &by_words) {
+            plan.links.push((*theme, *pain_list[found.pain].0, found));
         }
     }
 
@@ -352,8 +367,6 @@ struct Placing<'a> {
     /// Responses written since the last grouping.
     fresh: &'a HashSet<i64>,
     mode: Mode,
-    /// For proposals: the pains, grouped first.
-    pains: Option<&'a [Description]>,
 }
 
 impl Placing<'_> {
@@ -367,12 +380,7 @@ impl Placing<'_> {
             members,
             fresh,
             mode,
-            pains,
         } = *self;
-        let group = |members: &[usize]| match pains {
-            Some(pains) => space.group_by_pain(members, pains),
-            None => space.group(members),
-        };
         let known: HashSet<i64> = themes.iter().map(|t| t.id).collect();
         // The current place of each document, if it keeps it.
         let current: Vec<Option<(i64, bool)>> = docs
@@ -396,7 +404,7 @@ impl Placing<'_> {
             ThemeRef::New(*n - 1)
         };
         if full {
-            let groups = group(&all);
+            let groups = space.group(&all);
             // Votes of each group for the themes its documents were in: an
             // admin's placement first, then how many it shares.
             let mut votes: BTreeMap<(usize, i64), (usize, usize)> = BTreeMap::new();
@@ -460,12 +468,20 @@ impl Placing<'_> {
                     _ => leftovers.push(d),
                 }
             }
-            let groups = group(&leftovers);
+            // What the words did not place is gathered with the themes by
+            // meaning: it joins one, or makes a new one while there are
+            // fewer than the most a tool shows.
+            let theme_docs: Vec<Vec<usize>> = by_theme.values().cloned().collect();
+            let theme_ids: Vec<i64> = by_theme.keys().copied().collect();
+            let places = space.group_among(&leftovers, &theme_docs);
             let mut theme_of_group: HashMap<usize, ThemeRef> = HashMap::new();
             for (k, &d) in leftovers.iter().enumerate() {
-                let theme = *theme_of_group
-                    .entry(groups[k])
-                    .or_insert_with(|| new_theme(new_count));
+                let theme = match places[k] {
+                    Place::Theme(t) => ThemeRef::Existing(theme_ids[t]),
+                    Place::New(g) => *theme_of_group
+                        .entry(g)
+                        .or_insert_with(|| new_theme(new_count)),
+                };
                 out[d] = Some((theme, false));
             }
         }
@@ -653,10 +669,15 @@ fn apply(conn: &mut DbConnection, tool_id: i64, plan: Plan) -> QueryResult<usize
     themes::place(conn, tool_id, &placed)?;
     themes::delete(conn, &plan.deleted)?;
     let proposals: Vec<i64> = plan.proposals.iter().map(|r| resolve(*r)).collect();
-    let links: Vec<(i64, i64)> = plan
+    let links: Vec<FoundLink> = plan
         .links
         .iter()
-        .map(|(p, q)| (resolve(*p), resolve(*q)))
+        .map(|(p, q, why)| FoundLink {
+            proposal: resolve(*p),
+            pain: resolve(*q),
+            reporting: i64::from(why.reporting),
+            authors: i64::from(why.authors),
+        })
         .collect();
     themes::set_found_links(conn, &proposals, &links)?;
     let kept: Vec<i64> = plan.kept.iter().map(|r| resolve(*r)).collect();

@@ -300,6 +300,8 @@ diesel::table! {
         pain_theme_id -> BigInt,
         linked -> Bool,
         manual -> Bool,
+        reporting -> BigInt,
+        authors -> BigInt,
     }
 }
 

@@ -535,12 +535,27 @@ pub fn round_figures(conn: &mut DbConnection, theme_ids: &[i64]) -> QueryResult<
 
 /// A proposal-to-pain link: found by the grouping, or set by an admin
 /// (`manual`), who may also say two themes are not linked.
-#[derive(Queryable, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Queryable, Selectable, Debug, Clone, Copy, PartialEq, Eq)]
+#[diesel(table_name = theme_links)]
 pub struct Link {
     pub proposal_theme_id: i64,
     pub pain_theme_id: i64,
     pub linked: bool,
     pub manual: bool,
+    /// Why the grouping linked them: `reporting` of the proposal's
+    /// `authors` who reported a pain report this one (0 authors: their
+    /// words are alike; an admin's link has neither).
+    pub reporting: i64,
+    pub authors: i64,
+}
+
+/// A link the grouping found (see `Link`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FoundLink {
+    pub proposal: i64,
+    pub pain: i64,
+    pub reporting: i64,
+    pub authors: i64,
 }
 
 /// Every link from the given proposal themes.
@@ -548,22 +563,17 @@ pub fn links(conn: &mut DbConnection, proposal_ids: &[i64]) -> QueryResult<Vec<L
     super::load_in_chunks(proposal_ids, 5000, |chunk| {
         theme_links::table
             .filter(theme_links::proposal_theme_id.eq_any(chunk))
-            .select((
-                theme_links::proposal_theme_id,
-                theme_links::pain_theme_id,
-                theme_links::linked,
-                theme_links::manual,
-            ))
-            .load::<Link>(conn)
+            .select(Link::as_select())
+            .load(conn)
     })
 }
 
-/// Replaces the grouping's links from `proposal_ids` by `pairs`; a pair an
-/// admin has decided keeps the admin's word.
+/// Replaces the grouping's links from `proposal_ids` by `found`; a pair
+/// an admin has decided keeps the admin's word.
 pub fn set_found_links(
     conn: &mut DbConnection,
     proposal_ids: &[i64],
-    pairs: &[(i64, i64)],
+    found: &[FoundLink],
 ) -> QueryResult<()> {
     diesel::delete(
         theme_links::table
@@ -575,16 +585,18 @@ pub fn set_found_links(
         .filter(theme_links::proposal_theme_id.eq_any(proposal_ids))
         .select((theme_links::proposal_theme_id, theme_links::pain_theme_id))
         .load(conn)?;
-    for &(proposal, pain) in pairs {
-        if decided.contains(&(proposal, pain)) {
+    for link in found {
+        if decided.contains(&(link.proposal, link.pain)) {
             continue;
         }
         diesel::insert_into(theme_links::table)
             .values((
-                theme_links::proposal_theme_id.eq(proposal),
-                theme_links::pain_theme_id.eq(pain),
+                theme_links::proposal_theme_id.eq(link.proposal),
+                theme_links::pain_theme_id.eq(link.pain),
                 theme_links::linked.eq(true),
                 theme_links::manual.eq(false),
+                theme_links::reporting.eq(link.reporting),
+                theme_links::authors.eq(link.authors),
             ))
             .execute(conn)?;
     }
@@ -741,12 +753,7 @@ pub fn move_manual_links(conn: &mut DbConnection, from: i64, to: i64) -> QueryRe
                 .or(theme_links::pain_theme_id.eq(from)),
         )
         .filter(theme_links::manual.eq(true))
-        .select((
-            theme_links::proposal_theme_id,
-            theme_links::pain_theme_id,
-            theme_links::linked,
-            theme_links::manual,
-        ))
+        .select(Link::as_select())
         .load(conn)?;
     for l in rows {
         let pair = if l.proposal_theme_id == from {

@@ -68,7 +68,11 @@ fn group_kind(
     let picked = comments_of(tool, seed, proposal);
     let comments: Vec<Comment> = picked
         .iter()
-        .map(|(t, _, low)| Comment { text: t, low: *low })
+        .map(|(t, _, low)| Comment {
+            text: t,
+            low: *low,
+            partner: None,
+        })
         .collect();
     let space = Space::read(&comments, proposal);
     let all: Vec<usize> = (0..comments.len()).collect();

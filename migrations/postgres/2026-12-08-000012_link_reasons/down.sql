@@ -1,0 +1,2 @@
+ALTER TABLE theme_links DROP COLUMN authors;
+ALTER TABLE theme_links DROP COLUMN reporting;
