@@ -63,14 +63,17 @@ pub fn addressed(authors: &Authors, everyone: &[u32], by_words: &[usize]) -> Vec
     if n < MIN_AUTHORS || total == 0 {
         return words();
     }
-    // How likely so many of its authors would report the pain by chance.
-    let chance = |pain: usize| {
-        upper_tail(
-            authors.reporting[pain],
-            n,
-            f64::from(everyone[pain]) / f64::from(total),
-        )
-    };
+    // How likely so many of its authors would report each pain by chance.
+    let chances: Vec<f64> = (0..everyone.len())
+        .map(|pain| {
+            upper_tail(
+                authors.reporting[pain],
+                n,
+                f64::from(everyone[pain]) / f64::from(total),
+            )
+        })
+        .collect();
+    let chance = |pain: usize| chances[pain];
     let threshold = SIGNIFICANCE / everyone.len() as f64;
     // The pain its authors report most out of proportion (a big pain is
     // reported by many of any proposal's authors); ties to the first.
@@ -105,29 +108,33 @@ pub fn addressed(authors: &Authors, everyone: &[u32], by_words: &[usize]) -> Vec
     found
 }
 
-/// P(X >= k) for X ~ Binomial(n, p), summed in logs so that hundreds of
-/// authors do not underflow.
+/// P(X >= k) for X ~ Binomial(n, p): the first term in logs (so that
+/// thousands of authors do not underflow), each next from the one before,
+/// until they no longer add anything.
 fn upper_tail(k: u32, n: u32, p: f64) -> f64 {
     if k == 0 {
         return 1.0;
     }
-    if p <= 0.0 {
+    if k > n || p <= 0.0 {
         return 0.0;
     }
     if p >= 1.0 {
         return 1.0;
     }
-    let ln_choose = |n: u32, i: u32| -> f64 {
-        (1..=i)
-            .map(|j| (f64::from(n - i + j) / f64::from(j)).ln())
-            .sum()
-    };
-    (k..=n)
-        .map(|i| {
-            (ln_choose(n, i) + f64::from(i) * p.ln() + f64::from(n - i) * (1.0 - p).ln()).exp()
-        })
-        .sum::<f64>()
-        .min(1.0)
+    let ln_choose: f64 = (1..=k)
+        .map(|j| (f64::from(n - k + j) / f64::from(j)).ln())
+        .sum();
+    let mut term = (ln_choose + f64::from(k) * p.ln() + f64::from(n - k) * (1.0 - p).ln()).exp();
+    let odds = p / (1.0 - p);
+    let mut sum = 0.0;
+    for i in k..=n {
+        sum += term;
+        if term < sum * 1e-17 {
+            break;
+        }
+        term *= f64::from(n - i) / f64::from(i + 1) * odds;
+    }
+    sum.min(1.0)
 }
 
 #[cfg(test)]
@@ -183,6 +190,16 @@ mod tests {
         assert!((upper_tail(2, 3, 0.5) - 0.5).abs() < 1e-12);
         assert_eq!(upper_tail(0, 5, 0.1), 1.0);
         assert!(upper_tail(900, 1000, 0.5) < 1e-100);
+        // Against the sum of every term, computed apart.
+        let direct: f64 = (7..=20u32)
+            .map(|i| {
+                let choose: f64 = (1..=i)
+                    .map(|j| f64::from(20 - i + j) / f64::from(j))
+                    .product();
+                choose * 0.2f64.powi(i as i32) * 0.8f64.powi(20 - i as i32)
+            })
+            .sum();
+        assert!((upper_tail(7, 20, 0.2) - direct).abs() < 1e-12, "{direct}");
     }
 
     #[test]

@@ -84,8 +84,9 @@ fn centred_meanings<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Vec<Rc<
             .chunks(chunk.max(1))
             .map(|part| {
                 scope.spawn(move || {
+                    let mut embedder = meaning::Embedder::default();
                     part.iter()
-                        .map(|t| meaning::embed(&main_point(t)))
+                        .map(|t| embedder.embed(&main_point(t)))
                         .collect::<Vec<_>>()
                 })
             })

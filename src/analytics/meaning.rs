@@ -96,10 +96,53 @@ pub fn dims() -> usize {
 /// The meaning of `text`: the weighted mean of its word pieces' rows,
 /// filler left out; all zeros when nothing is left.
 pub fn embed(text: &str) -> Vec<f32> {
-    let model = &*MODEL;
+    Embedder::default().embed(text)
+}
+
+/// Embeds many texts, reading each distinct word once: a comment is the
+/// sum of its words' rows, and a tool's comments repeat their words.
+#[derive(Default)]
+pub struct Embedder {
+    /// Word → the weighted sum of its pieces' rows and their total weight
+    /// (`None` when all its pieces are filler).
+    words: HashMap<String, Option<(Vec<f32>, f32)>>,
+}
+
+impl Embedder {
+    /// As `embed`.
+    pub fn embed(&mut self, text: &str) -> Vec<f32> {
+        let model = &*MODEL;
+        let mut sum = vec![0.0f32; model.dims];
+        let mut total = 0.0f32;
+        for word in basic_words(text) {
+            let read = self
+                .words
+                .entry(word)
+                .or_insert_with_key(|word| read_word(model, word));
+            if let Some((row, weight)) = read {
+                for (s, x) in sum.iter_mut().zip(row.iter()) {
+                    *s += x;
+                }
+                total += *weight;
+            }
+        }
+        if total > 0.0 {
+            for s in &mut sum {
+                *s /= total;
+            }
+        }
+        sum
+    }
+}
+
+/// One word's weighted sum of rows and total weight, filler pieces left
+/// out.
+fn read_word(model: &Table, word: &str) -> Option<(Vec<f32>, f32)> {
+    let mut ids = Vec::new();
+    word_pieces(model, word, &mut ids);
     let mut sum = vec![0.0f32; model.dims];
     let mut total = 0.0f32;
-    for id in pieces(text) {
+    for id in ids {
         if model.silent[id as usize] {
             continue;
         }
@@ -110,12 +153,7 @@ pub fn embed(text: &str) -> Vec<f32> {
         }
         total += weight;
     }
-    if total > 0.0 {
-        for s in &mut sum {
-            *s /= total;
-        }
-    }
-    sum
+    (total > 0.0).then_some((sum, total))
 }
 
 /// The model's word pieces of `text`, as ids: BERT's uncased tokenizer
@@ -123,48 +161,55 @@ pub fn embed(text: &str) -> Vec<f32> {
 /// first).
 pub fn pieces(text: &str) -> Vec<u32> {
     let model = &*MODEL;
-    let unknown = model.pieces["[UNK]"];
     let mut out = Vec::new();
     for word in basic_words(text) {
-        if word.chars().count() > MAX_WORD {
-            out.push(unknown);
-            continue;
-        }
-        let start_len = out.len();
-        let mut rest = word.as_str();
-        let mut first = true;
-        while !rest.is_empty() {
-            let mut end = rest.len();
-            let found = loop {
-                let candidate = &rest[..end];
-                let id = if first {
-                    model.pieces.get(candidate).copied()
-                } else {
-                    model.pieces.get(format!("##{candidate}").as_str()).copied()
-                };
-                if let Some(id) = id {
-                    break Some((id, end));
-                }
-                match candidate.char_indices().last() {
-                    Some((i, _)) if i > 0 => end = i,
-                    _ => break None,
-                }
-            };
-            match found {
-                Some((id, end)) => {
-                    out.push(id);
-                    rest = &rest[end..];
-                    first = false;
-                }
-                None => {
-                    out.truncate(start_len);
-                    out.push(unknown);
-                    break;
-                }
+        word_pieces(model, &word, &mut out);
+    }
+    out
+}
+
+/// The pieces of one basic word, longest known first; one unknown piece if
+/// any part of it is unknown.
+fn word_pieces(model: &Table, word: &str, out: &mut Vec<u32>) {
+    let unknown = model.pieces["[UNK]"];
+    if word.chars().count() > MAX_WORD {
+        out.push(unknown);
+        return;
+    }
+    let start_len = out.len();
+    let mut rest = word;
+    let mut first = true;
+    let mut key = String::new();
+    while !rest.is_empty() {
+        let mut end = rest.len();
+        let found = loop {
+            let candidate = &rest[..end];
+            key.clear();
+            if !first {
+                key.push_str("##");
+            }
+            key.push_str(candidate);
+            if let Some(&id) = model.pieces.get(key.as_str()) {
+                break Some((id, end));
+            }
+            match candidate.char_indices().last() {
+                Some((i, _)) if i > 0 => end = i,
+                _ => break None,
+            }
+        };
+        match found {
+            Some((id, end)) => {
+                out.push(id);
+                rest = &rest[end..];
+                first = false;
+            }
+            None => {
+                out.truncate(start_len);
+                out.push(unknown);
+                return;
             }
         }
     }
-    out
 }
 
 /// Lower-cased words without accents, each punctuation mark a word of its
