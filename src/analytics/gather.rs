@@ -73,7 +73,6 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 /// it stayed): a fixed group where there was one, else the first.
 pub fn gather(groups: &[Group], cap: usize) -> Vec<usize> {
     let n = groups.len();
-    let size: Vec<f32> = groups.iter().map(|g| g.members.len() as f32).collect();
     // Similarity between current clusters (average linkage, kept up to
     // date by the Lance-Williams rule); different kinds never merge.
     let mut sim: Vec<Vec<f32>> = (0..n)
@@ -89,7 +88,8 @@ pub fn gather(groups: &[Group], cap: usize) -> Vec<usize> {
                 .collect()
         })
         .collect();
-    let mut weight = size.clone();
+    // Comments per cluster.
+    let mut weight: Vec<f32> = groups.iter().map(|g| g.members.len() as f32).collect();
     let mut alive = vec![true; n];
     let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
     let best_of = |sim: &[Vec<f32>], alive: &[bool], i: usize| {

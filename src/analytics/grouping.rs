@@ -60,10 +60,9 @@ pub enum Place {
 }
 
 /// The meanings of `texts`' main points (none for a missing text),
-/// centred on their
-/// mean and made unit: what every comment of a tool shares ("the tool",
-/// "it is slow") would otherwise make them all alike. Each distinct text
-/// is embedded once.
+/// centred on their mean and made unit: what every comment of a tool
+/// shares ("the tool", "it is slow") would otherwise make them all alike.
+/// Each distinct text is embedded once, on every core.
 fn centred_meanings<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Vec<Rc<Vec<f32>>> {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut distinct: Vec<&str> = Vec::new();
