@@ -284,7 +284,7 @@ fn plan(conn: &mut DbConnection, tool_id: i64, mode: Mode) -> QueryResult<Plan> 
     debug_assert_eq!((pains.kind, proposals.kind), (Kind::Pain, Kind::Proposal));
 
     // Which pains each targeted proposal addresses: what its authors
-    // report, or failing that its words.
+    // report beyond chance, and what its words match.
     let pain_list: Vec<(&ThemeRef, &Description)> =
         pains.themes.iter().map(|(r, (_, d))| (r, d)).collect();
     let pain_descriptions: Vec<Description> = pain_list.iter().map(|(_, d)| (*d).clone()).collect();
