@@ -490,7 +490,7 @@ fn agglomerate(groups: &mut Vec<Group>, threshold: f32) {
 
 /// The most similar other live group in `row` (the first on ties), as
 /// `(similarity, group)`; `usize::MAX` when there is none.
-fn best_in(row: &[f32], alive: &[bool], i: usize) -> (f32, usize) {
+pub(super) fn best_in(row: &[f32], alive: &[bool], i: usize) -> (f32, usize) {
     let mut best = (f32::MIN, usize::MAX);
     for (j, &s) in row.iter().enumerate() {
         if j != i && alive[j] && s > best.0 {

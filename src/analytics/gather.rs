@@ -12,6 +12,8 @@
 //!
 //! Deterministic: ties go to the lower index.
 
+use super::cluster::best_in;
+
 /// A stage-one group, described for gathering.
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -92,22 +94,14 @@ pub fn gather(groups: &[Group], cap: usize) -> Vec<usize> {
     let mut weight: Vec<f32> = groups.iter().map(|g| g.members.len() as f32).collect();
     let mut alive = vec![true; n];
     let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
-    let best_of = |sim: &[Vec<f32>], alive: &[bool], i: usize| {
-        let mut best = (f32::NEG_INFINITY, usize::MAX);
-        for j in 0..n {
-            if j != i && alive[j] && sim[i][j] > best.0 {
-                best = (sim[i][j], j);
-            }
-        }
-        best
-    };
-    let mut best: Vec<(f32, usize)> = (0..n).map(|i| best_of(&sim, &alive, i)).collect();
+    // Different kinds (-inf) are never a best: `best_in` starts above it.
+    let mut best: Vec<(f32, usize)> = (0..n).map(|i| best_in(&sim[i], &alive, i)).collect();
     let mut count = n;
     // Merge while there are too many themes, or a theme too small.
     loop {
         let small = |i: usize| weight[i] < MIN_THEME as f32;
         let pick = (0..n)
-            .filter(|&i| alive[i] && best[i].1 != usize::MAX && best[i].0 > f32::NEG_INFINITY)
+            .filter(|&i| alive[i] && best[i].1 != usize::MAX)
             .filter(|&i| count > cap || ((small(i) || small(best[i].1)) && best[i].0 >= SMALL_JOIN))
             .max_by(|&a, &b| {
                 // Too many themes: the most alike pair. Otherwise the
@@ -135,10 +129,10 @@ pub fn gather(groups: &[Group], cap: usize) -> Vec<usize> {
         let moved = std::mem::take(&mut members[gone]);
         members[keep].extend(moved);
         count -= 1;
-        best[keep] = best_of(&sim, &alive, keep);
+        best[keep] = best_in(&sim[keep], &alive, keep);
         for k in 0..n {
             if alive[k] && k != keep && (best[k].1 == keep || best[k].1 == gone) {
-                best[k] = best_of(&sim, &alive, k);
+                best[k] = best_in(&sim[k], &alive, k);
             } else if alive[k] && k != keep && sim[k][keep] > best[k].0 {
                 best[k] = (sim[k][keep], keep);
             }

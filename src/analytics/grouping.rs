@@ -52,21 +52,21 @@ const READ_CHUNK: usize = 2000;
 pub const JOIN: f32 = 0.22;
 
 /// Where grouping put a document: in an existing theme (its index), or in
-/// the n-th new group.
+/// a new group (a number that tells new groups apart).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     Theme(usize),
     New(usize),
 }
 
-/// The meanings of `texts`' main points (none for a missing text),
-/// centred on their mean and made unit: what every comment of a tool
-/// shares ("the tool", "it is slow") would otherwise make them all alike.
-/// Each distinct text is embedded once, on every core.
-fn centred_meanings<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Vec<Rc<Vec<f32>>> {
+/// Each distinct text of `texts` once, in order of first use, and where
+/// each text (none for a missing one) is in that list.
+fn distinct_texts<'a>(
+    texts: impl Iterator<Item = Option<&'a str>>,
+) -> (Vec<&'a str>, Vec<Option<usize>>) {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut distinct: Vec<&str> = Vec::new();
-    let at: Vec<Option<usize>> = texts
+    let at = texts
         .map(|t| {
             t.map(|t| {
                 *index.entry(t).or_insert_with(|| {
@@ -76,25 +76,42 @@ fn centred_meanings<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Vec<Rc<
             })
         })
         .collect();
+    (distinct, at)
+}
+
+/// `f` over `items`, on every core (below `READ_CHUNK` items a core, one
+/// thread does them all), each thread with its own `state`; the results in
+/// the items' order.
+fn on_every_core<T: Sync, S, R: Send>(
+    items: &[T],
+    state: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = distinct.len().div_ceil(cores).max(READ_CHUNK);
-    let raw: Vec<Vec<f32>> = std::thread::scope(|scope| {
-        let parts: Vec<_> = distinct
-            .chunks(chunk.max(1))
+    let chunk = items.len().div_ceil(cores).max(READ_CHUNK);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(chunk)
             .map(|part| {
+                let (state, f) = (&state, &f);
                 scope.spawn(move || {
-                    let mut embedder = meaning::Embedder::default();
-                    part.iter()
-                        .map(|t| embedder.embed(&main_point(t)))
-                        .collect::<Vec<_>>()
+                    let mut s = state();
+                    part.iter().map(|t| f(&mut s, t)).collect::<Vec<_>>()
                 })
             })
             .collect();
         parts
             .into_iter()
-            .flat_map(|p| p.join().expect("embedding does not panic"))
+            .flat_map(|p| p.join().expect("reading comments does not panic"))
             .collect()
-    });
+    })
+}
+
+/// The meanings (`raw`, one per distinct text) of texts found at `at`,
+/// centred on their mean and made unit: what every comment of a tool
+/// shares ("the tool", "it is slow") would otherwise make them all alike.
+/// Empty for a missing text or one that is all filler.
+fn centred(raw: Vec<Vec<f32>>, at: &[Option<usize>]) -> Vec<Rc<Vec<f32>>> {
     let has_meaning = |v: &[f32]| v.iter().any(|&x| x != 0.0);
     let mut mean = vec![0.0f32; meaning::dims()];
     let mut n = 0usize;
@@ -125,7 +142,7 @@ fn centred_meanings<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Vec<Rc<
         })
         .collect();
     let none = Rc::new(Vec::new());
-    at.into_iter()
+    at.iter()
         .map(|i| i.map_or_else(|| Rc::clone(&none), |i| Rc::clone(&shared[i])))
         .collect()
 }
@@ -167,41 +184,22 @@ impl Space {
     /// distinct text is tokenised, stemmed and read once, on every core,
     /// and comments saying the same share one reading, bag and vector.
     pub fn read(comments: &[Comment], proposal: bool) -> Space {
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut distinct: Vec<(&str, u32)> = Vec::new();
-        let at: Vec<usize> = comments
-            .iter()
-            .map(|c| {
-                let i = *index.entry(c.text).or_insert_with(|| {
-                    distinct.push((c.text, 0));
-                    distinct.len() - 1
-                });
-                distinct[i].1 += 1;
-                i
-            })
-            .collect();
-        let counts = word_counts(distinct.iter().copied());
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = distinct.len().div_ceil(cores).max(READ_CHUNK);
-        let read: Vec<Rc<Reading>> = std::thread::scope(|scope| {
-            let parts: Vec<_> = distinct
-                .chunks(chunk)
-                .map(|part| {
-                    let counts = &counts;
-                    scope.spawn(move || {
-                        let mut reader = Reader::with_counts(counts);
-                        part.iter()
-                            .map(|(t, _)| reader.read(t, proposal))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|p| p.join().expect("reading comments does not panic"))
-                .map(Rc::new)
-                .collect()
-        });
+        let (distinct, found) = distinct_texts(comments.iter().map(|c| Some(c.text)));
+        let at: Vec<usize> = found.iter().flatten().copied().collect();
+        let mut uses = vec![0u32; distinct.len()];
+        for &i in &at {
+            uses[i] += 1;
+        }
+        let counts = word_counts(distinct.iter().copied().zip(uses));
+        // Each distinct text is read, and its main point embedded, once.
+        let (read, meanings): (Vec<Reading>, Vec<Vec<f32>>) = on_every_core(
+            &distinct,
+            || (Reader::with_counts(&counts), meaning::Embedder::default()),
+            |(reader, embedder), t| (reader.read(t, proposal), embedder.embed(&main_point(t))),
+        )
+        .into_iter()
+        .unzip();
+        let read: Vec<Rc<Reading>> = read.into_iter().map(Rc::new).collect();
         // Bags are made in the comments' order, so terms are numbered as
         // they first occur, whatever repeats.
         let mut vocab = Vocabulary::default();
@@ -227,8 +225,12 @@ impl Space {
                 (Rc::new(b), Rc::new(v))
             })
             .collect();
-        let meanings = centred_meanings(comments.iter().map(|c| Some(c.text)));
-        let partners = centred_meanings(comments.iter().map(|c| c.partner));
+        let meanings = centred(meanings, &found);
+        let (partner_texts, partner_at) = distinct_texts(comments.iter().map(|c| c.partner));
+        let partners = on_every_core(&partner_texts, meaning::Embedder::default, |e, t| {
+            e.embed(&main_point(t))
+        });
+        let partners = centred(partners, &partner_at);
         let docs = comments
             .iter()
             .zip(at.iter().zip(doc_bags))
@@ -281,24 +283,19 @@ impl Space {
             .collect();
         groups.extend(of_group.iter().map(|docs| self.gathering(docs, false)));
         let joined = gather::gather(&groups, MAX_THEMES.max(themes.len()));
-        let place = |g: usize| {
-            let head = joined[themes.len() + g];
-            if head < themes.len() {
-                Place::Theme(head)
-            } else {
-                Place::New(head)
-            }
-        };
-        // New groups numbered 0, 1, … in order of first member.
-        let mut number: HashMap<usize, usize> = HashMap::new();
-        words
+        // Each document's group's head: an existing theme, or a new group
+        // (numbered 0, 1, … in order of first member when no theme is
+        // joined; distinct in any case).
+        let heads: Vec<usize> = words.iter().map(|&g| joined[themes.len() + g]).collect();
+        heads
             .iter()
-            .map(|&g| match place(g) {
-                Place::New(head) => {
-                    let next = number.len();
-                    Place::New(*number.entry(head).or_insert(next))
+            .zip(renumber(heads.clone()))
+            .map(|(&head, n)| {
+                if head < themes.len() {
+                    Place::Theme(head)
+                } else {
+                    Place::New(n)
                 }
-                theme => theme,
             })
             .collect()
     }
@@ -326,7 +323,7 @@ impl Space {
         }
         Group {
             members: docs.to_vec(),
-            kind: docs.first().is_some_and(|&d| self.docs[d].reading.replace),
+            kind: self.replaces(docs),
             fixed,
             features: gather::features(&own, &partner, &low),
         }
@@ -366,6 +363,17 @@ impl Space {
         renumber(out)
     }
 
+    /// Whether the documents `members` propose replacing the tool: most of
+    /// them do.
+    fn replaces(&self, members: &[usize]) -> bool {
+        members
+            .iter()
+            .filter(|&&m| self.docs[m].reading.replace)
+            .count()
+            * 2
+            >= members.len().max(1)
+    }
+
     /// The centroid of documents `members`.
     pub fn centroid(&self, members: &[usize]) -> Vector {
         let mut c = cluster::Sum::default();
@@ -387,12 +395,7 @@ impl Space {
             .into_iter()
             .map(|id| self.surface_of(id))
             .collect();
-        let replace = members
-            .iter()
-            .filter(|&&m| self.docs[m].reading.replace)
-            .count()
-            * 2
-            >= members.len().max(1);
+        let replace = self.replaces(members);
         let norm = cluster::norm(&c);
         let profile = c
             .iter()

@@ -93,14 +93,8 @@ pub fn dims() -> usize {
     MODEL.dims
 }
 
-/// The meaning of `text`: the weighted mean of its word pieces' rows,
-/// filler left out; all zeros when nothing is left.
-pub fn embed(text: &str) -> Vec<f32> {
-    Embedder::default().embed(text)
-}
-
-/// Embeds many texts, reading each distinct word once: a comment is the
-/// sum of its words' rows, and a tool's comments repeat their words.
+/// Embeds texts, reading each distinct word once: a comment is the sum of
+/// its words' rows, and a tool's comments repeat their words.
 #[derive(Default)]
 pub struct Embedder {
     /// Word → the weighted sum of its pieces' rows and their total weight
@@ -109,7 +103,8 @@ pub struct Embedder {
 }
 
 impl Embedder {
-    /// As `embed`.
+    /// The meaning of `text`: the weighted mean of its word pieces' rows,
+    /// filler left out; all zeros when nothing is left.
     pub fn embed(&mut self, text: &str) -> Vec<f32> {
         let model = &*MODEL;
         let mut sum = vec![0.0f32; model.dims];
@@ -284,6 +279,10 @@ mod tests {
         let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
         let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
         dot / (norm(a) * norm(b))
+    }
+
+    fn embed(text: &str) -> Vec<f32> {
+        Embedder::default().embed(text)
     }
 
     #[test]

@@ -250,12 +250,7 @@ fn main_clause(clauses: &[(Emphasis, Vec<String>)]) -> Option<usize> {
 /// any; else every clause but those announced as minor or added as an
 /// aside ("also", "btw"); else everything. Empty when it says nothing.
 pub fn main_point(text: &str) -> String {
-    let read: Vec<(Emphasis, Vec<String>)> = clauses(text)
-        .iter()
-        .map(|c| words(c))
-        .filter(|ws| !says_nothing(ws))
-        .map(|ws| (emphasis(&ws), ws))
-        .collect();
+    let read = clauses_said(text);
     let aside = |ws: &[String]| ws.first().is_some_and(|w| ASIDES.contains(&w.as_str()));
     let pick = |keep: &dyn Fn(Emphasis, &[String]) -> bool| {
         read.iter()
@@ -273,6 +268,18 @@ pub fn main_point(text: &str) -> String {
         return plain;
     }
     pick(&|_, _| true)
+}
+
+/// A comment's clauses that say something, as words, with how each
+/// presents itself. A clause that would be a non-answer on its own says
+/// nothing: "Nothing new. Builds are flaky" is about flaky builds.
+fn clauses_said(text: &str) -> Vec<(Emphasis, Vec<String>)> {
+    clauses(text)
+        .iter()
+        .map(|c| words(c))
+        .filter(|ws| !says_nothing(ws))
+        .map(|ws| (emphasis(&ws), ws))
+        .collect()
 }
 
 /// Whether a comment says nothing worth grouping: empty, a stock
@@ -490,13 +497,9 @@ impl Reader {
 
     /// Reads one comment. `proposal` asks whether it is a replace.
     pub fn read(&mut self, text: &str, proposal: bool) -> Reading {
-        // A clause that would be a non-answer on its own says nothing:
-        // "Nothing new. Builds are flaky" is about flaky builds.
-        let read: Vec<(Emphasis, Vec<String>)> = clauses(text)
-            .iter()
-            .map(|c| words(c))
-            .filter(|ws| !says_nothing(ws))
-            .map(|ws| (emphasis(&ws), ws.iter().map(|w| self.correct(w)).collect()))
+        let read: Vec<(Emphasis, Vec<String>)> = clauses_said(text)
+            .into_iter()
+            .map(|(e, ws)| (e, ws.iter().map(|w| self.correct(w)).collect()))
             .collect();
         let main_clause = main_clause(&read);
         let corrected: Vec<Vec<String>> = read.into_iter().map(|(_, ws)| ws).collect();
